@@ -1,0 +1,97 @@
+//! Reading every layer of an image once (in parallel, cached by diffID) and merging them.
+
+use std::io::{self, Read};
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::cache::Cache;
+use crate::error::Result;
+use crate::layer::{read_layer, LayerFacts, Limits};
+use crate::source::{walk_rootfs, Image};
+use crate::view::MergedView;
+
+/// Cache key of the file-listing analysis; bump when [`LayerFacts`] changes shape or meaning.
+pub const FILES_ANALYZER: &str = "files-v1";
+
+/// Reports progress of long transfers (the binary draws bars on a terminal).
+pub trait Progress: Send + Sync {
+    fn start(&self, label: &str, total: Option<u64>) -> Box<dyn ProgressTask>;
+}
+
+/// One transfer in progress; finished when dropped.
+pub trait ProgressTask: Send {
+    fn advance(&self, bytes: u64);
+}
+
+pub(crate) struct ProgressReader<R> {
+    inner: R,
+    task: Option<Box<dyn ProgressTask>>,
+}
+
+impl<R> ProgressReader<R> {
+    pub fn new(inner: R, task: Option<Box<dyn ProgressTask>>) -> Self {
+        ProgressReader { inner, task }
+    }
+}
+
+impl<R: Read> Read for ProgressReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(task) = &self.task {
+            task.advance(n as u64);
+        }
+        Ok(n)
+    }
+}
+
+/// Everything learned from an image's layers.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// Facts per layer, in layer order.
+    pub layers: Vec<LayerFacts>,
+    /// How many of them came from the cache rather than a layer read.
+    pub layers_from_cache: usize,
+    pub view: MergedView,
+}
+
+/// Reads each layer that the cache does not already know, all in parallel, and merges
+/// the results. A layer's blob is never opened when its facts are cached.
+pub fn analyze_image(image: &Image, cache: Option<&Cache>, limits: &Limits) -> Result<Analysis> {
+    let results: Vec<Result<(LayerFacts, bool)>> = image
+        .layers
+        .par_iter()
+        .map(|layer| {
+            if let Some(facts) = cache.and_then(|c| c.load_facts::<LayerFacts>(FILES_ANALYZER, &layer.diff_id)) {
+                return Ok((facts, true));
+            }
+            let blob = image.open_layer(layer)?;
+            let (facts, _) = read_layer(blob, layer.digest.as_ref(), Some(&layer.diff_id), &layer.label(), limits)?;
+            if let Some(cache) = cache {
+                if let Err(err) = cache.store_facts(FILES_ANALYZER, &layer.diff_id, &facts) {
+                    tracing::warn!("could not cache layer {}: {err}", layer.label());
+                }
+            }
+            Ok((facts, false))
+        })
+        .collect();
+    let mut analysis = Analysis::default();
+    for result in results {
+        let (facts, cached) = result?;
+        analysis.layers_from_cache += usize::from(cached);
+        analysis.layers.push(facts);
+    }
+    analysis.view = MergedView::build(&analysis.layers);
+    Ok(analysis)
+}
+
+/// A root filesystem directory is one layer.
+pub fn analyze_rootfs(dir: &Path) -> Result<Analysis> {
+    let facts = walk_rootfs(dir)?;
+    let view = MergedView::build([&facts]);
+    Ok(Analysis {
+        layers: vec![facts],
+        layers_from_cache: 0,
+        view,
+    })
+}

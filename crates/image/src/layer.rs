@@ -1,0 +1,276 @@
+//! Reading one layer: sniff its compression, stream its tar entries, verify both digests,
+//! and record what it adds and what it deletes. Nothing is ever written to the host.
+
+use std::io::{self, BufRead, BufReader, Read};
+
+use flate2::bufread::MultiGzDecoder;
+use serde::{Deserialize, Serialize};
+
+use crate::digest::{Digest, VerifyingReader};
+use crate::error::{Error, Result};
+
+/// Bounds that keep hostile input from exhausting memory, disk or time.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Manifests, indexes and `manifest.json` (containerd uses 4 MiB too).
+    pub max_manifest_bytes: u64,
+    /// Image configs: long histories make them larger than manifests.
+    pub max_config_bytes: u64,
+    /// Uncompressed bytes of one layer: the decompression-bomb guard.
+    pub max_layer_bytes: u64,
+    /// Tar entries in one layer.
+    pub max_layer_entries: u64,
+    /// Uncompressed bytes of a whole gzip/zstd-compressed archive file.
+    pub max_archive_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_manifest_bytes: 4 << 20,
+            max_config_bytes: 16 << 20,
+            max_layer_bytes: 16 << 30,
+            max_layer_entries: 4_000_000,
+            max_archive_bytes: 64 << 30,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    File,
+    Dir,
+    Symlink,
+    Hardlink,
+}
+
+/// One path a layer writes. Device nodes and FIFOs are not recorded: they carry no content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// Absolute, normalized path inside the image (`/etc/passwd`).
+    pub path: String,
+    pub kind: FileKind,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub size: u64,
+    /// Symlink target as written, or the (normalized, absolute) path a hard link points at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// What reading one layer established. Cached on disk by diffID.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LayerFacts {
+    /// Uncompressed size of the layer tar.
+    pub size: u64,
+    pub entries: Vec<FileEntry>,
+    /// Paths removed from lower layers by `.wh.NAME` markers.
+    pub whiteouts: Vec<String>,
+    /// Directories whose lower-layer contents are hidden by `.wh..wh..opq`.
+    pub opaque_dirs: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    /// Decides by magic bytes: media types lie often enough (Docker archives say `tar.gzip`
+    /// for plain tars).
+    pub fn sniff(head: &[u8]) -> std::result::Result<Self, &'static str> {
+        match head {
+            [0x1f, 0x8b, ..] => Ok(Compression::Gzip),
+            [0x28, 0xb5, 0x2f, 0xfd, ..] => Ok(Compression::Zstd),
+            [b'B', b'Z', b'h', ..] => Err("bzip2"),
+            [0xfd, b'7', b'z', b'X', b'Z', ..] => Err("xz"),
+            _ => Ok(Compression::None),
+        }
+    }
+}
+
+/// Fills the buffer until at least `want` bytes are visible or the stream ends.
+fn peek<R: Read>(reader: &mut BufReader<R>, want: usize) -> io::Result<Vec<u8>> {
+    // BufReader only refills when empty, so read the first bytes by hand when short.
+    let buf = reader.fill_buf()?;
+    if buf.len() >= want || buf.is_empty() {
+        return Ok(buf[..buf.len().min(want)].to_vec());
+    }
+    Ok(buf.to_vec())
+}
+
+enum Decoder<R: BufRead> {
+    Plain(R),
+    Gzip(MultiGzDecoder<R>),
+    Zstd(zstd::stream::read::Decoder<'static, R>),
+}
+
+impl<R: BufRead> Read for Decoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Decoder::Plain(r) => r.read(buf),
+            Decoder::Gzip(r) => r.read(buf),
+            Decoder::Zstd(r) => r.read(buf),
+        }
+    }
+}
+
+impl<R: BufRead> Decoder<R> {
+    fn into_inner(self) -> R {
+        match self {
+            Decoder::Plain(r) => r,
+            Decoder::Gzip(r) => r.into_inner(),
+            Decoder::Zstd(r) => r.finish(),
+        }
+    }
+}
+
+/// Normalizes a tar entry name to an absolute image path. `None` is the root itself.
+/// Absolute names and `..` components are refused: a layer is a changeset relative to the
+/// root, and a name that climbs out of it is an attack on whoever extracts it.
+pub fn normalize_entry_path(name: &str) -> std::result::Result<Option<String>, String> {
+    if name.starts_with('/') {
+        return Err(format!("absolute path {name:?} in tar entry"));
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in name.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return Err(format!("path traversal in tar entry {name:?}")),
+            p => parts.push(p),
+        }
+    }
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(format!("/{}", parts.join("/"))))
+}
+
+pub(crate) fn parent_and_name(path: &str) -> (&str, &str) {
+    match path.rfind('/') {
+        Some(0) => ("/", &path[1..]),
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => ("/", path),
+    }
+}
+
+pub(crate) fn join(dir: &str, name: &str) -> String {
+    if dir == "/" {
+        format!("/{name}")
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// Streams one layer blob and returns what it contains. `blob_digest` is checked over the
+/// bytes as stored (compressed), `diff_id` over the uncompressed tar; either may be absent
+/// when the source has no such digest.
+pub fn read_layer(
+    blob: impl Read,
+    blob_digest: Option<&Digest>,
+    diff_id: Option<&Digest>,
+    name: &str,
+    limits: &Limits,
+) -> Result<(LayerFacts, Digest)> {
+    let what = || format!("layer {name}");
+    let compressed = VerifyingReader::new(blob, blob_digest.cloned(), format!("layer {name} blob"), u64::MAX);
+    let mut buffered = BufReader::with_capacity(256 * 1024, compressed);
+    let head = peek(&mut buffered, 6).map_err(|e| Error::from_io(e, what))?;
+    let decoder = match Compression::sniff(&head) {
+        Ok(Compression::None) => Decoder::Plain(buffered),
+        Ok(Compression::Gzip) => Decoder::Gzip(MultiGzDecoder::new(buffered)),
+        Ok(Compression::Zstd) => Decoder::Zstd(
+            zstd::stream::read::Decoder::with_buffer(buffered).map_err(|e| Error::from_io(e, what))?,
+        ),
+        Err(kind) => {
+            return Err(Error::Unsupported {
+                what: format!("compression of layer {name}"),
+                value: kind.into(),
+            })
+        }
+    };
+    let uncompressed = VerifyingReader::new(
+        decoder,
+        diff_id.cloned(),
+        format!("layer {name} (uncompressed, diffID)"),
+        limits.max_layer_bytes,
+    );
+    let mut archive = tar::Archive::new(uncompressed);
+    let mut facts = LayerFacts::default();
+    let hostile = |reason: String| Error::HostileLayer {
+        layer: name.to_string(),
+        reason,
+    };
+    let mut count: u64 = 0;
+    for entry in archive.entries().map_err(|e| Error::from_io(e, what))? {
+        let entry = entry.map_err(|e| Error::from_io(e, what))?;
+        count += 1;
+        if count > limits.max_layer_entries {
+            return Err(Error::TooLarge {
+                what: format!("layer {name} entry count"),
+                limit: limits.max_layer_entries,
+            });
+        }
+        let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let Some(path) = normalize_entry_path(&raw_path).map_err(hostile)? else {
+            continue;
+        };
+        let (dir, file_name) = parent_and_name(&path);
+        if let Some(hidden) = file_name.strip_prefix(".wh.") {
+            if hidden == ".wh..opq" {
+                facts.opaque_dirs.push(dir.to_string());
+            } else if !hidden.starts_with(".wh.") {
+                // `.wh..wh.plnk` and friends are AUFS bookkeeping, not deletions.
+                facts.whiteouts.push(join(dir, hidden));
+            }
+            continue;
+        }
+        let header = entry.header();
+        let kind = match header.entry_type() {
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => FileKind::File,
+            tar::EntryType::Directory => FileKind::Dir,
+            tar::EntryType::Symlink => FileKind::Symlink,
+            tar::EntryType::Link => FileKind::Hardlink,
+            _ => continue,
+        };
+        let link = match kind {
+            FileKind::Symlink => entry
+                .link_name_bytes()
+                .map(|l| String::from_utf8_lossy(&l).into_owned()),
+            FileKind::Hardlink => {
+                let target = entry
+                    .link_name_bytes()
+                    .map(|l| String::from_utf8_lossy(&l).into_owned())
+                    .unwrap_or_default();
+                let normalized = normalize_entry_path(&target)
+                    .map_err(|e| hostile(format!("hard link {path}: {e}")))?
+                    .ok_or_else(|| hostile(format!("hard link {path} points at the root")))?;
+                Some(normalized)
+            }
+            _ => None,
+        };
+        facts.entries.push(FileEntry {
+            path,
+            kind,
+            mode: header.mode().unwrap_or(0o644),
+            uid: header.uid().unwrap_or(0),
+            gid: header.gid().unwrap_or(0),
+            size: if kind == FileKind::File { entry.size() } else { 0 },
+            link,
+        });
+    }
+    // The tar reader stops at the end-of-archive marker; read what follows too, so both
+    // digests cover the whole stream (the compressed one is checked when its reader ends).
+    let (decoder, actual_diff_id, size) = archive
+        .into_inner()
+        .finish()
+        .map_err(|e| Error::from_io(e, what))?;
+    let mut buffered = decoder.into_inner();
+    io::copy(&mut buffered, &mut io::sink()).map_err(|e| Error::from_io(e, what))?;
+    facts.size = size;
+    Ok((facts, actual_diff_id))
+}

@@ -1,0 +1,24 @@
+//! drydock's image reader: from a reference or a path to a verified image, and from its
+//! layers (streamed, never unpacked) to the facts every scanner needs, cached by diffID.
+
+pub mod cache;
+pub mod digest;
+mod error;
+pub mod layer;
+pub mod oci;
+pub mod platform;
+pub mod reference;
+pub mod source;
+pub mod view;
+
+mod analyze;
+
+pub use analyze::{analyze_image, analyze_rootfs, Analysis, Progress, FILES_ANALYZER};
+pub use cache::Cache;
+pub use digest::Digest;
+pub use error::{Error, Result};
+pub use layer::{FileEntry, FileKind, LayerFacts, Limits};
+pub use platform::Platform;
+pub use reference::Reference;
+pub use source::{Credentials, Image, Layer, RegistryClient, RegistryOptions, SourceKind};
+pub use view::MergedView;
