@@ -1,1 +1,196 @@
-fn main(){}
+//! The `drydock` binary: argument parsing and wiring. Every error ends here, printed as one
+//! line with exit status 2.
+
+mod cli;
+mod progress;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use drydock_image::{
+    analyze_image, analyze_rootfs, Cache, Credentials, Limits, Progress, Reference, RegistryClient,
+    RegistryOptions,
+};
+use drydock_report::{render, Format, ImageSummary};
+
+use cli::{Cli, Command, GlobalArgs, ImageArgs, OutputFormat, RootfsArgs};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.global);
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            // One line: the cause chain joined, no backtrace.
+            eprintln!("drydock: error: {}", one_line(&err));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn one_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+fn init_logging(global: &GlobalArgs) {
+    let level = if global.debug {
+        "debug"
+    } else if global.quiet {
+        "error"
+    } else {
+        "warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DRYDOCK_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(format!(
+            "drydock={level},drydock_image={level},drydock_report={level}"
+        ))
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
+        .with_target(false)
+        .without_time()
+        .init();
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let global = &cli.global;
+    match &cli.command {
+        Command::Image(args) => scan_image(global, args),
+        Command::Rootfs(args) => scan_rootfs(global, args),
+    }
+}
+
+fn limits(global: &GlobalArgs) -> Limits {
+    Limits {
+        max_layer_bytes: global.max_layer_size,
+        ..Limits::default()
+    }
+}
+
+fn open_cache(global: &GlobalArgs) -> Result<Cache> {
+    let dir = global.cache_dir.clone().unwrap_or_else(Cache::default_dir);
+    Cache::open(&dir).with_context(|| format!("opening cache directory {}", dir.display()))
+}
+
+fn progress(global: &GlobalArgs) -> Option<Arc<dyn Progress>> {
+    (!global.quiet && io::stderr().is_terminal())
+        .then(|| Arc::new(progress::Bars::new()) as Arc<dyn Progress>)
+}
+
+/// Splits `PATH[:SELECTOR]`: the shortest prefix that exists is the path (paths may contain
+/// ':', and so may selectors such as `repo:tag`).
+fn split_input(input: &Path) -> (PathBuf, Option<String>) {
+    if input.exists() {
+        return (input.to_path_buf(), None);
+    }
+    let text = input.to_string_lossy();
+    for (i, _) in text.match_indices(':') {
+        let (path, selector) = (&text[..i], &text[i + 1..]);
+        if !selector.is_empty() && Path::new(path).exists() {
+            return (PathBuf::from(path), Some(selector.to_string()));
+        }
+    }
+    (input.to_path_buf(), None)
+}
+
+fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
+    let cache = open_cache(global)?;
+    let limits = limits(global);
+    let image = match (&args.input, &args.reference) {
+        (Some(_), Some(_)) => bail!("give either an image reference or --input PATH, not both"),
+        (None, None) => {
+            bail!("no image given: name one (drydock image alpine:3.20) or pass --input PATH")
+        }
+        (Some(input), None) => {
+            let (path, selector) = split_input(input);
+            drydock_image::source::open_path(
+                &path,
+                selector.as_deref(),
+                args.platform.as_ref(),
+                &cache,
+                &limits,
+            )?
+        }
+        (None, Some(reference)) => {
+            let reference: Reference = reference.parse()?;
+            let credentials = match (&args.username, &args.password) {
+                (Some(username), Some(password)) => Some(Credentials {
+                    username: username.clone(),
+                    password: password.clone(),
+                }),
+                (None, None) => None,
+                _ => bail!("--username and --password (or DRYDOCK_USERNAME and DRYDOCK_PASSWORD) go together"),
+            };
+            let options = RegistryOptions {
+                insecure: args.insecure,
+                credentials,
+                platform: args.platform.clone().unwrap_or_default(),
+                ..RegistryOptions::default()
+            };
+            RegistryClient::new(reference, options, progress(global)).open_image(&cache, &limits)?
+        }
+    };
+    let analysis = analyze_image(&image, Some(&cache), &limits)?;
+    tracing::debug!(
+        "{} of {} layers came from the cache",
+        analysis.layers_from_cache,
+        image.layers.len()
+    );
+    let summary = ImageSummary::from_image(&image, &analysis);
+    write_report(global, &summary)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
+    let analysis = analyze_rootfs(&args.dir)?;
+    let summary = ImageSummary::from_rootfs(&args.dir.display().to_string(), &analysis);
+    write_report(global, &summary)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the report to stdout, or to `--output` through a temporary file renamed into
+/// place, so a failed run never leaves a partial report behind.
+fn write_report(global: &GlobalArgs, summary: &ImageSummary) -> Result<()> {
+    let format = match global.format {
+        OutputFormat::Table => Format::Table,
+        OutputFormat::Json => Format::Json,
+    };
+    match &global.output {
+        None => {
+            let stdout = io::stdout();
+            let mut lock = stdout.lock();
+            let written = render(summary, format, &mut lock).and_then(|()| lock.flush());
+            match written {
+                // A closed pipe (`drydock … | head`) is the reader's choice, not a failure.
+                Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
+                other => other.context("writing the report")?,
+            }
+        }
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+            render(summary, format, tmp.as_file_mut())
+                .with_context(|| format!("writing {}", path.display()))?;
+            tmp.persist(path)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    Ok(())
+}

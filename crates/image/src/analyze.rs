@@ -62,11 +62,19 @@ pub fn analyze_image(image: &Image, cache: Option<&Cache>, limits: &Limits) -> R
         .layers
         .par_iter()
         .map(|layer| {
-            if let Some(facts) = cache.and_then(|c| c.load_facts::<LayerFacts>(FILES_ANALYZER, &layer.diff_id)) {
+            if let Some(facts) =
+                cache.and_then(|c| c.load_facts::<LayerFacts>(FILES_ANALYZER, &layer.diff_id))
+            {
                 return Ok((facts, true));
             }
             let blob = image.open_layer(layer)?;
-            let (facts, _) = read_layer(blob, layer.digest.as_ref(), Some(&layer.diff_id), &layer.label(), limits)?;
+            let (facts, _) = read_layer(
+                blob,
+                layer.digest.as_ref(),
+                Some(&layer.diff_id),
+                &layer.label(),
+                limits,
+            )?;
             if let Some(cache) = cache {
                 if let Err(err) = cache.store_facts(FILES_ANALYZER, &layer.diff_id, &facts) {
                     tracing::warn!("could not cache layer {}: {err}", layer.label());

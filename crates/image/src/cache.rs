@@ -70,11 +70,17 @@ impl Cache {
     }
 
     /// Streams a blob into the cache, verifying its digest before it becomes visible.
-    pub fn put_blob_stream(&self, digest: &Digest, reader: impl Read, what: &str) -> Result<PathBuf> {
+    pub fn put_blob_stream(
+        &self,
+        digest: &Digest,
+        reader: impl Read,
+        what: &str,
+    ) -> Result<PathBuf> {
         let target = self.blob_path(digest);
         let mut verifying = VerifyingReader::new(reader, Some(digest.clone()), what, u64::MAX);
         let mut tmp = self.temp_file()?;
-        io::copy(&mut verifying, tmp.as_file_mut()).map_err(|e| Error::from_io(e, || what.to_string()))?;
+        io::copy(&mut verifying, tmp.as_file_mut())
+            .map_err(|e| Error::from_io(e, || what.to_string()))?;
         tmp.persist(&target)
             .map_err(|e| Error::io(&target, e.error))?;
         Ok(target)
@@ -93,7 +99,11 @@ impl Cache {
             .join(format!("{}.json", diff_id.hex()))
     }
 
-    pub fn load_facts<T: DeserializeOwned>(&self, analyzer_key: &str, diff_id: &Digest) -> Option<T> {
+    pub fn load_facts<T: DeserializeOwned>(
+        &self,
+        analyzer_key: &str,
+        diff_id: &Digest,
+    ) -> Option<T> {
         let path = self.facts_path(analyzer_key, diff_id);
         let bytes = fs::read(&path).ok()?;
         match serde_json::from_slice(&bytes) {
@@ -105,7 +115,12 @@ impl Cache {
         }
     }
 
-    pub fn store_facts<T: Serialize>(&self, analyzer_key: &str, diff_id: &Digest, facts: &T) -> Result<()> {
+    pub fn store_facts<T: Serialize>(
+        &self,
+        analyzer_key: &str,
+        diff_id: &Digest,
+        facts: &T,
+    ) -> Result<()> {
         let path = self.facts_path(analyzer_key, diff_id);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -114,10 +129,15 @@ impl Cache {
         self.write_atomically(&path, |file| file.write_all(&bytes))
     }
 
-    fn write_atomically(&self, target: &Path, write: impl FnOnce(&mut fs::File) -> io::Result<()>) -> Result<()> {
+    fn write_atomically(
+        &self,
+        target: &Path,
+        write: impl FnOnce(&mut fs::File) -> io::Result<()>,
+    ) -> Result<()> {
         let mut tmp = self.temp_file()?;
         write(tmp.as_file_mut()).map_err(|e| Error::io(tmp.path(), e))?;
-        tmp.persist(target).map_err(|e| Error::io(target, e.error))?;
+        tmp.persist(target)
+            .map_err(|e| Error::io(target, e.error))?;
         Ok(())
     }
 }
@@ -131,9 +151,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(dir.path()).unwrap();
         let d = Digest::of(b"config");
-        let err = cache.put_blob_stream(&d, &b"other"[..], "blob").unwrap_err();
+        let err = cache
+            .put_blob_stream(&d, &b"other"[..], "blob")
+            .unwrap_err();
         assert!(matches!(err, Error::DigestMismatch { .. }));
-        assert!(!cache.has_blob(&d), "a mismatching blob must not land in the cache");
+        assert!(
+            !cache.has_blob(&d),
+            "a mismatching blob must not land in the cache"
+        );
         assert_eq!(fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
 
         cache.put_blob_stream(&d, &b"config"[..], "blob").unwrap();

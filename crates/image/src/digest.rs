@@ -50,7 +50,11 @@ impl FromStr for Digest {
         if algo != "sha256" {
             return Err(format!("digest algorithm {algo:?} is not supported"));
         }
-        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if hex.len() != 64
+            || !hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             return Err(format!("digest {s:?} is not 64 lower-case hex characters"));
         }
         Ok(Digest {
@@ -211,7 +215,9 @@ mod tests {
         assert!(matches!(err, Error::DigestMismatch { .. }), "{err}");
 
         let mut big = VerifyingReader::new(&b"hello"[..], None, "blob", 3);
-        let err = Error::from_io(io::copy(&mut big, &mut io::sink()).unwrap_err(), || "x".into());
+        let err = Error::from_io(io::copy(&mut big, &mut io::sink()).unwrap_err(), || {
+            "x".into()
+        });
         assert!(matches!(err, Error::TooLarge { limit: 3, .. }), "{err}");
     }
 }

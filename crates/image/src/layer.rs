@@ -105,7 +105,7 @@ fn peek<R: Read>(reader: &mut BufReader<R>, want: usize) -> io::Result<Vec<u8>> 
 
 enum Decoder<R: BufRead> {
     Plain(R),
-    Gzip(MultiGzDecoder<R>),
+    Gzip(Box<MultiGzDecoder<R>>),
     Zstd(zstd::stream::read::Decoder<'static, R>),
 }
 
@@ -123,7 +123,7 @@ impl<R: BufRead> Decoder<R> {
     fn into_inner(self) -> R {
         match self {
             Decoder::Plain(r) => r,
-            Decoder::Gzip(r) => r.into_inner(),
+            Decoder::Gzip(r) => (*r).into_inner(),
             Decoder::Zstd(r) => r.finish(),
         }
     }
@@ -177,14 +177,20 @@ pub fn read_layer(
     limits: &Limits,
 ) -> Result<(LayerFacts, Digest)> {
     let what = || format!("layer {name}");
-    let compressed = VerifyingReader::new(blob, blob_digest.cloned(), format!("layer {name} blob"), u64::MAX);
+    let compressed = VerifyingReader::new(
+        blob,
+        blob_digest.cloned(),
+        format!("layer {name} blob"),
+        u64::MAX,
+    );
     let mut buffered = BufReader::with_capacity(256 * 1024, compressed);
     let head = peek(&mut buffered, 6).map_err(|e| Error::from_io(e, what))?;
     let decoder = match Compression::sniff(&head) {
         Ok(Compression::None) => Decoder::Plain(buffered),
-        Ok(Compression::Gzip) => Decoder::Gzip(MultiGzDecoder::new(buffered)),
+        Ok(Compression::Gzip) => Decoder::Gzip(Box::new(MultiGzDecoder::new(buffered))),
         Ok(Compression::Zstd) => Decoder::Zstd(
-            zstd::stream::read::Decoder::with_buffer(buffered).map_err(|e| Error::from_io(e, what))?,
+            zstd::stream::read::Decoder::with_buffer(buffered)
+                .map_err(|e| Error::from_io(e, what))?,
         ),
         Err(kind) => {
             return Err(Error::Unsupported {
@@ -231,7 +237,9 @@ pub fn read_layer(
         }
         let header = entry.header();
         let kind = match header.entry_type() {
-            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => FileKind::File,
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+                FileKind::File
+            }
             tar::EntryType::Directory => FileKind::Dir,
             tar::EntryType::Symlink => FileKind::Symlink,
             tar::EntryType::Link => FileKind::Hardlink,
@@ -259,7 +267,11 @@ pub fn read_layer(
             mode: header.mode().unwrap_or(0o644),
             uid: header.uid().unwrap_or(0),
             gid: header.gid().unwrap_or(0),
-            size: if kind == FileKind::File { entry.size() } else { 0 },
+            size: if kind == FileKind::File {
+                entry.size()
+            } else {
+                0
+            },
             link,
         });
     }

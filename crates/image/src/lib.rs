@@ -11,9 +11,11 @@ pub mod reference;
 pub mod source;
 pub mod view;
 
-mod analyze;
+pub mod analyze;
 
-pub use analyze::{analyze_image, analyze_rootfs, Analysis, Progress, FILES_ANALYZER};
+pub use analyze::{
+    analyze_image, analyze_rootfs, Analysis, Progress, ProgressTask, FILES_ANALYZER,
+};
 pub use cache::Cache;
 pub use digest::Digest;
 pub use error::{Error, Result};

@@ -69,7 +69,9 @@ pub const REF_NAME_ANNOTATION: &str = "org.opencontainers.image.ref.name";
 
 impl Descriptor {
     pub fn ref_name(&self) -> Option<&str> {
-        self.annotations.get(REF_NAME_ANNOTATION).map(String::as_str)
+        self.annotations
+            .get(REF_NAME_ANNOTATION)
+            .map(String::as_str)
     }
 }
 
@@ -246,7 +248,10 @@ pub fn parse_document(bytes: &[u8], content_type: Option<&str>, what: &str) -> R
         Ok(Document::Index(index))
     } else {
         if probe.layers.is_none() && probe.config.is_none() {
-            return Err(Error::malformed(what, "neither an image manifest nor an index"));
+            return Err(Error::malformed(
+                what,
+                "neither an image manifest nor an index",
+            ));
         }
         let manifest: Manifest =
             serde_json::from_slice(bytes).map_err(|e| Error::malformed(what, e))?;
@@ -270,7 +275,11 @@ pub fn parse_config(bytes: &[u8], media_type: &str, what: &str) -> Result<ImageC
 
 /// Picks the entry of an index that serves `wanted`; when none does, the error lists what
 /// the index offers so the user can pick with `--platform`.
-pub fn select_platform<'a>(index: &'a Index, wanted: &Platform, what: &str) -> Result<&'a Descriptor> {
+pub fn select_platform<'a>(
+    index: &'a Index,
+    wanted: &Platform,
+    what: &str,
+) -> Result<&'a Descriptor> {
     let images: Vec<&Descriptor> = index
         .manifests
         .iter()
@@ -292,7 +301,10 @@ pub fn select_platform<'a>(index: &'a Index, wanted: &Platform, what: &str) -> R
         .filter_map(|d| d.platform.as_ref().map(|p| p.to_string()))
         .collect();
     if available.is_empty() {
-        return Err(Error::malformed(what, "index lists no images with a platform"));
+        return Err(Error::malformed(
+            what,
+            "index lists no images with a platform",
+        ));
     }
     Err(Error::PlatformNotFound {
         wanted: wanted.to_string(),
@@ -317,13 +329,20 @@ mod tests {
 
     #[test]
     fn rejects_artifacts_and_schema1() {
-        let err = parse_config(b"{}", "application/vnd.cncf.helm.config.v1+json", "config").unwrap_err();
+        let err =
+            parse_config(b"{}", "application/vnd.cncf.helm.config.v1+json", "config").unwrap_err();
         assert!(err.to_string().contains("helm"), "{err}");
-        let err = parse_document(br#"{"schemaVersion":1,"fsLayers":[]}"#, None, "manifest").err().unwrap();
-        assert!(err.to_string().contains("schema 1"), "{err}");
-        let err = parse_document(br#"{"schemaVersion":2,"mediaType":"application/x-foo","layers":[]}"#, None, "manifest")
+        let err = parse_document(br#"{"schemaVersion":1,"fsLayers":[]}"#, None, "manifest")
             .err()
             .unwrap();
+        assert!(err.to_string().contains("schema 1"), "{err}");
+        let err = parse_document(
+            br#"{"schemaVersion":2,"mediaType":"application/x-foo","layers":[]}"#,
+            None,
+            "manifest",
+        )
+        .err()
+        .unwrap();
         assert!(err.to_string().contains("application/x-foo"), "{err}");
     }
 }

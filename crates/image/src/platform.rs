@@ -66,7 +66,8 @@ impl FromStr for Platform {
 
     fn from_str(s: &str) -> Result<Self, String> {
         let parts: Vec<&str> = s.split('/').collect();
-        let bad = || format!("invalid platform {s:?}: expected os/arch[/variant], e.g. linux/arm64");
+        let bad =
+            || format!("invalid platform {s:?}: expected os/arch[/variant], e.g. linux/arm64");
         if parts.iter().any(|p| p.is_empty()) {
             return Err(bad());
         }
@@ -109,16 +110,25 @@ mod tests {
             variant: Some("v8".into()),
         };
         assert!(want.matches(&have));
-        assert!("linux/arm64/v8".parse::<Platform>().unwrap().matches(&Platform {
-            variant: None,
-            ..have.clone()
-        }));
-        assert!(!"linux/arm/v6".parse::<Platform>().unwrap().matches(&Platform {
-            os: "linux".into(),
-            architecture: "arm".into(),
-            variant: None,
-        }));
-        assert!("linux/x86_64".parse::<Platform>().unwrap().matches(&Platform::default()));
+        assert!("linux/arm64/v8"
+            .parse::<Platform>()
+            .unwrap()
+            .matches(&Platform {
+                variant: None,
+                ..have.clone()
+            }));
+        assert!(!"linux/arm/v6"
+            .parse::<Platform>()
+            .unwrap()
+            .matches(&Platform {
+                os: "linux".into(),
+                architecture: "arm".into(),
+                variant: None,
+            }));
+        assert!("linux/x86_64"
+            .parse::<Platform>()
+            .unwrap()
+            .matches(&Platform::default()));
         assert!(!Platform::default().matches(&have));
         assert!("linux".parse::<Platform>().is_err());
         assert!("linux//v7".parse::<Platform>().is_err());

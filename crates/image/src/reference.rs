@@ -80,7 +80,9 @@ impl FromStr for Reference {
         if let Some(tag) = tag {
             let valid = !tag.is_empty()
                 && tag.len() <= 128
-                && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+                && tag
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
                 && !tag.starts_with(['.', '-']);
             if !valid {
                 return Err(invalid("invalid tag"));
@@ -106,7 +108,8 @@ impl FromStr for Reference {
         };
         let component_ok = |c: &str| {
             !c.is_empty()
-                && c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+                && c.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
                 && c.starts_with(|ch: char| ch.is_ascii_alphanumeric())
                 && c.ends_with(|ch: char| ch.is_ascii_alphanumeric())
         };
@@ -154,7 +157,10 @@ mod tests {
         let r = parse("alpine");
         assert_eq!(r.to_string(), "docker.io/library/alpine:latest");
         assert_eq!(r.api_host(), "registry-1.docker.io");
-        assert_eq!(parse("bitnami/redis:7").to_string(), "docker.io/bitnami/redis:7");
+        assert_eq!(
+            parse("bitnami/redis:7").to_string(),
+            "docker.io/bitnami/redis:7"
+        );
         assert_eq!(
             parse("index.docker.io/library/debian:12").to_string(),
             "docker.io/library/debian:12"
@@ -186,9 +192,20 @@ mod tests {
 
     #[test]
     fn rejects_bad_references() {
-        for bad in ["", "UPPER/case", "a/b:", "a/b:-x", "a@sha256:12", "a//b", "a/b:t@md5:0"] {
+        for bad in [
+            "",
+            "UPPER/case",
+            "a/b:",
+            "a/b:-x",
+            "a@sha256:12",
+            "a//b",
+            "a/b:t@md5:0",
+        ] {
             let err = bad.parse::<Reference>().unwrap_err();
-            assert!(err.to_string().starts_with("invalid image reference"), "{bad}: {err}");
+            assert!(
+                err.to_string().starts_with("invalid image reference"),
+                "{bad}: {err}"
+            );
         }
     }
 }

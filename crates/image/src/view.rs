@@ -66,10 +66,9 @@ impl MergedView {
             self.remove_subtree(path, index);
         }
         for entry in &facts.entries {
-            let replaces_kind = self
-                .files
-                .get(&entry.path)
-                .is_some_and(|old| (old.entry.kind == FileKind::Dir) != (entry.kind == FileKind::Dir));
+            let replaces_kind = self.files.get(&entry.path).is_some_and(|old| {
+                (old.entry.kind == FileKind::Dir) != (entry.kind == FileKind::Dir)
+            });
             if replaces_kind {
                 // A file over a directory (or the reverse) replaces the whole lower subtree.
                 self.remove_subtree(&entry.path, index);
@@ -174,7 +173,13 @@ impl MergedView {
             if target.starts_with('/') {
                 resolved.clear();
             }
-            pending.extend(target.split('/').rev().filter(|c| !c.is_empty()).map(str::to_string));
+            pending.extend(
+                target
+                    .split('/')
+                    .rev()
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string),
+            );
         }
         Ok(format!("/{}", resolved.join("/")))
     }
@@ -225,20 +230,44 @@ mod tests {
     #[test]
     fn whiteouts_and_opaque_dirs() {
         let l0 = layer(
-            vec![dir("/app"), dir("/app/tmp"), file("/app/tmp/a"), file("/app/tmp/b"), file("/etc/x"), dir("/d"), file("/d/y")],
+            vec![
+                dir("/app"),
+                dir("/app/tmp"),
+                file("/app/tmp/a"),
+                file("/app/tmp/b"),
+                file("/etc/x"),
+                dir("/d"),
+                file("/d/y"),
+            ],
             &[],
             &[],
         );
-        let l1 = layer(vec![dir("/app/tmp"), file("/app/tmp/new")], &["/etc/x", "/d"], &["/app/tmp"]);
+        let l1 = layer(
+            vec![dir("/app/tmp"), file("/app/tmp/new")],
+            &["/etc/x", "/d"],
+            &["/app/tmp"],
+        );
         let view = MergedView::build([&l0, &l1]);
         assert!(view.get("/etc/x").is_none());
         assert!(view.get("/d/y").is_none() && view.get("/d").is_none());
         assert!(view.get("/app/tmp/a").is_none());
         assert_eq!(view.get("/app/tmp/new").unwrap().layer, 1);
         assert_eq!(view.get("/app/tmp").unwrap().layer, 1);
-        let mut deleted: Vec<_> = view.deleted().iter().map(|d| (d.entry.path.as_str(), d.added_in, d.removed_in)).collect();
+        let mut deleted: Vec<_> = view
+            .deleted()
+            .iter()
+            .map(|d| (d.entry.path.as_str(), d.added_in, d.removed_in))
+            .collect();
         deleted.sort();
-        assert_eq!(deleted, [("/app/tmp/a", 0, 1), ("/app/tmp/b", 0, 1), ("/d/y", 0, 1), ("/etc/x", 0, 1)]);
+        assert_eq!(
+            deleted,
+            [
+                ("/app/tmp/a", 0, 1),
+                ("/app/tmp/b", 0, 1),
+                ("/d/y", 0, 1),
+                ("/etc/x", 0, 1)
+            ]
+        );
     }
 
     #[test]
@@ -269,7 +298,10 @@ mod tests {
         assert_eq!(view.resolve("/etc/up").unwrap(), "/etc/passwd");
         assert_eq!(view.resolve("/abs/passwd").unwrap(), "/etc/passwd");
         assert_eq!(view.resolve("/self/self/abs/../etc").unwrap(), "/etc");
-        assert_eq!(view.resolve("/loop1/x"), Err(ResolveError::Loop("/loop1/x".into())));
+        assert_eq!(
+            view.resolve("/loop1/x"),
+            Err(ResolveError::Loop("/loop1/x".into()))
+        );
         assert_eq!(view.resolve("/missing/file").unwrap(), "/missing/file");
     }
 }

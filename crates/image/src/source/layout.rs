@@ -19,10 +19,12 @@ use crate::platform::Platform;
 /// Opens an image stored at `path`: a `docker save` or OCI archive (optionally gzip/zstd
 /// compressed), or an OCI layout / unpacked `docker save` directory. `selector` picks one
 /// image when the file holds several: an OCI ref name or a `docker save` RepoTag.
+/// `platform` is enforced when given; otherwise a layout holding a single image is read
+/// whatever its platform, and a multi-platform one yields linux/amd64.
 pub fn open_path(
     path: &Path,
     selector: Option<&str>,
-    platform: &Platform,
+    platform: Option<&Platform>,
     cache: &Cache,
     limits: &Limits,
 ) -> Result<Image> {
@@ -45,7 +47,9 @@ pub fn open_path(
     } else {
         Err(Error::Malformed {
             what: location,
-            reason: "neither an OCI layout (no index.json) nor a docker save archive (no manifest.json)".into(),
+            reason:
+                "neither an OCI layout (no index.json) nor a docker save archive (no manifest.json)"
+                    .into(),
         })
     }
 }
@@ -60,12 +64,15 @@ fn blob_path(digest: &Digest) -> String {
 
 impl DocumentStore for LayoutStore {
     fn manifest(&self, digest: &Digest, limits: &Limits) -> Result<(Vec<u8>, Option<String>)> {
-        let bytes = self.tree.read(&blob_path(digest), limits.max_manifest_bytes, Some(digest))?;
+        let bytes = self
+            .tree
+            .read(&blob_path(digest), limits.max_manifest_bytes, Some(digest))?;
         Ok((bytes, None))
     }
 
     fn config(&self, digest: &Digest, limits: &Limits) -> Result<Vec<u8>> {
-        self.tree.read(&blob_path(digest), limits.max_config_bytes, Some(digest))
+        self.tree
+            .read(&blob_path(digest), limits.max_config_bytes, Some(digest))
     }
 }
 
@@ -95,27 +102,46 @@ fn open_oci_layout(
     kind: SourceKind,
     location: String,
     selector: Option<&str>,
-    platform: &Platform,
+    platform: Option<&Platform>,
     limits: &Limits,
 ) -> Result<Image> {
+    let default_platform = Platform::default();
+    let wanted = platform.unwrap_or(&default_platform);
     let index_bytes = tree.read("index.json", limits.max_manifest_bytes, None)?;
     let index = match oci::parse_document(&index_bytes, None, "index.json")? {
         Document::Index(index) => index,
-        Document::Manifest(_) => return Err(Error::malformed("index.json", "is a manifest, not an index")),
+        Document::Manifest(_) => {
+            return Err(Error::malformed(
+                "index.json",
+                "is a manifest, not an index",
+            ))
+        }
     };
     let manifests = &index.manifests;
     // docker save (25+) names images "repo:tag" under io.containerd.image.name and the tag
     // alone under the OCI ref name; accept either.
     let matches_selector = |d: &Descriptor, sel: &str| {
-        d.ref_name() == Some(sel) || d.annotations.get("io.containerd.image.name").map(String::as_str) == Some(sel)
+        d.ref_name() == Some(sel)
+            || d.annotations
+                .get("io.containerd.image.name")
+                .map(String::as_str)
+                == Some(sel)
     };
     let chosen: &Descriptor = match selector {
-        Some(sel) => manifests.iter().find(|d| matches_selector(d, sel)).ok_or_else(|| {
-            Error::NotFound(format!("no image named {sel:?} in {location}; it holds: {}", ref_names(manifests)))
-        })?,
-        None if manifests.len() == 1 => &manifests[0],
+        Some(sel) => manifests
+            .iter()
+            .find(|d| matches_selector(d, sel))
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "no image named {sel:?} in {location}; it holds: {}",
+                    ref_names(manifests)
+                ))
+            })?,
+        None if manifests.len() == 1 && (platform.is_none() || manifests[0].platform.is_none()) => {
+            &manifests[0]
+        }
         None if manifests.iter().all(|d| d.platform.is_some()) && !manifests.is_empty() => {
-            oci::select_platform(&index, platform, "index.json")?
+            oci::select_platform(&index, wanted, "index.json")?
         }
         None if manifests.is_empty() => return Err(Error::EmptyImage { what: location }),
         None => {
@@ -136,9 +162,11 @@ fn open_oci_layout(
     let resolved = resolve(
         &store,
         top,
-        top_type.or(Some(chosen.media_type.clone())).filter(|t| !t.is_empty()),
+        top_type
+            .or(Some(chosen.media_type.clone()))
+            .filter(|t| !t.is_empty()),
         chosen.digest.clone(),
-        platform,
+        wanted,
         limits,
     )?;
     let blobs: Vec<_> = resolved
@@ -147,7 +175,12 @@ fn open_oci_layout(
         .iter()
         .map(|d| (Some(d.digest.clone()), d.media_type.clone(), Some(d.size)))
         .collect();
-    let paths = resolved.manifest.layers.iter().map(|d| blob_path(&d.digest)).collect();
+    let paths = resolved
+        .manifest
+        .layers
+        .iter()
+        .map(|d| blob_path(&d.digest))
+        .collect();
     let layers = build_layers(&location, &resolved.config, blobs)?;
     Ok(Image {
         kind,
@@ -173,21 +206,41 @@ struct DockerSaveEntry {
 }
 
 fn tag_matches(tag: &str, selector: &str) -> bool {
-    let strip = |s: &str| s.trim_start_matches("docker.io/").trim_start_matches("library/").to_string();
+    let strip = |s: &str| {
+        s.trim_start_matches("docker.io/")
+            .trim_start_matches("library/")
+            .to_string()
+    };
     tag == selector || strip(tag) == strip(selector)
 }
 
-fn open_docker_save(tree: Arc<dyn Tree>, location: String, selector: Option<&str>, limits: &Limits) -> Result<Image> {
+fn open_docker_save(
+    tree: Arc<dyn Tree>,
+    location: String,
+    selector: Option<&str>,
+    limits: &Limits,
+) -> Result<Image> {
     let bytes = tree.read("manifest.json", limits.max_manifest_bytes, None)?;
-    let entries: Vec<DockerSaveEntry> =
-        serde_json::from_slice(&bytes).map_err(|e| Error::malformed(format!("manifest.json in {location}"), e))?;
+    let entries: Vec<DockerSaveEntry> = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::malformed(format!("manifest.json in {location}"), e))?;
     let tags_of = |e: &DockerSaveEntry| e.repo_tags.clone().unwrap_or_default();
-    let all_tags = || entries.iter().flat_map(tags_of).collect::<Vec<_>>().join(", ");
+    let all_tags = || {
+        entries
+            .iter()
+            .flat_map(tags_of)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let entry = match selector {
         Some(sel) => entries
             .iter()
             .find(|e| tags_of(e).iter().any(|t| tag_matches(t, sel)))
-            .ok_or_else(|| Error::NotFound(format!("no image tagged {sel:?} in {location}; it holds: {}", all_tags())))?,
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "no image tagged {sel:?} in {location}; it holds: {}",
+                    all_tags()
+                ))
+            })?,
         None => match entries.as_slice() {
             [] => return Err(Error::EmptyImage { what: location }),
             [one] => one,
@@ -217,7 +270,9 @@ fn open_docker_save(tree: Arc<dyn Tree>, location: String, selector: Option<&str
         .layers
         .iter()
         .map(|path| {
-            let digest = path.strip_prefix("blobs/sha256/").and_then(|h| format!("sha256:{h}").parse().ok());
+            let digest = path
+                .strip_prefix("blobs/sha256/")
+                .and_then(|h| format!("sha256:{h}").parse().ok());
             (digest, String::new(), None)
         })
         .collect();

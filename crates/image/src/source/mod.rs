@@ -136,7 +136,9 @@ pub(crate) fn resolve(
                 index_digest.get_or_insert(digest);
                 let (next, next_type) = store.manifest(&chosen.digest, limits)?;
                 bytes = next;
-                content_type = next_type.or(Some(chosen.media_type.clone())).filter(|t| !t.is_empty());
+                content_type = next_type
+                    .or(Some(chosen.media_type.clone()))
+                    .filter(|t| !t.is_empty());
                 digest = chosen.digest;
             }
             Document::Manifest(manifest) => {
@@ -157,7 +159,10 @@ pub(crate) fn resolve(
             }
         }
     }
-    Err(Error::malformed("image index", "indexes nested more than 4 deep"))
+    Err(Error::malformed(
+        "image index",
+        "indexes nested more than 4 deep",
+    ))
 }
 
 /// Pairs each layer with its diffID and the history entry that made it.
@@ -167,19 +172,28 @@ pub(crate) fn build_layers(
     blobs: Vec<(Option<Digest>, String, Option<u64>)>,
 ) -> Result<Vec<Layer>> {
     if blobs.is_empty() {
-        return Err(Error::EmptyImage { what: what.to_string() });
+        return Err(Error::EmptyImage {
+            what: what.to_string(),
+        });
     }
     let diff_ids = &config.rootfs.diff_ids;
     if diff_ids.len() != blobs.len() {
         return Err(Error::malformed(
             what,
-            format!("manifest lists {} layers but the config lists {} diff_ids", blobs.len(), diff_ids.len()),
+            format!(
+                "manifest lists {} layers but the config lists {} diff_ids",
+                blobs.len(),
+                diff_ids.len()
+            ),
         ));
     }
     for (digest, media_type, _) in &blobs {
         if !media_type.is_empty() && !oci::media::is_layer(media_type) {
             return Err(Error::Unsupported {
-                what: format!("layer media type in {what} (layer {})", digest.as_ref().map(|d| d.to_string()).unwrap_or_default()),
+                what: format!(
+                    "layer media type in {what} (layer {})",
+                    digest.as_ref().map(|d| d.to_string()).unwrap_or_default()
+                ),
                 value: media_type.clone(),
             });
         }

@@ -61,6 +61,8 @@ impl Default for RegistryOptions {
     }
 }
 
+const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Scheme {
     Https,
@@ -73,6 +75,8 @@ pub struct RegistryClient {
     agent: ureq::Agent,
     credentials: Option<Credentials>,
     scheme: Mutex<Scheme>,
+    /// Set once any request got an HTTP answer over the current scheme.
+    scheme_confirmed: std::sync::atomic::AtomicBool,
     /// The `Authorization` header earned by the last challenge, reused for every request.
     authorization: Mutex<Option<String>>,
     progress: Option<Arc<dyn Progress>>,
@@ -105,7 +109,12 @@ fn parse_challenge(header: &str) -> Option<Challenge> {
         while chars.peek().is_some_and(|c| *c == ',' || c.is_whitespace()) {
             chars.next();
         }
-        let key: String = chars.by_ref().take_while(|c| *c != '=').collect::<String>().trim().to_string();
+        let key: String = chars
+            .by_ref()
+            .take_while(|c| *c != '=')
+            .collect::<String>()
+            .trim()
+            .to_string();
         if key.is_empty() {
             break;
         }
@@ -120,7 +129,12 @@ fn parse_challenge(header: &str) -> Option<Challenge> {
                 }
             }
         } else {
-            value = chars.by_ref().take_while(|c| *c != ',').collect::<String>().trim().to_string();
+            value = chars
+                .by_ref()
+                .take_while(|c| *c != ',')
+                .collect::<String>()
+                .trim()
+                .to_string();
         }
         params.push((key, value));
     }
@@ -133,15 +147,31 @@ fn parse_challenge(header: &str) -> Option<Challenge> {
 /// Looks the registry up in Docker's config (auths, credHelpers, credsStore), then Podman's.
 fn stored_credentials(registry: &str) -> Option<Credentials> {
     let keys: Vec<String> = if registry == DOCKER_HUB {
-        ["https://index.docker.io/v1/", "index.docker.io", "docker.io", "registry-1.docker.io"]
-            .map(String::from)
-            .to_vec()
+        [
+            "https://index.docker.io/v1/",
+            "index.docker.io",
+            "docker.io",
+            "registry-1.docker.io",
+        ]
+        .map(String::from)
+        .to_vec()
     } else {
-        vec![registry.to_string(), format!("https://{registry}"), format!("http://{registry}")]
+        vec![
+            registry.to_string(),
+            format!("https://{registry}"),
+            format!("http://{registry}"),
+        ]
     };
-    type Lookup = fn(&str) -> Result<docker_credential::DockerCredential, docker_credential::CredentialRetrievalError>;
-    let lookups: [Lookup; 2] =
-        [docker_credential::get_credential, docker_credential::get_podman_credential];
+    type Lookup = fn(
+        &str,
+    ) -> Result<
+        docker_credential::DockerCredential,
+        docker_credential::CredentialRetrievalError,
+    >;
+    let lookups: [Lookup; 2] = [
+        docker_credential::get_credential,
+        docker_credential::get_podman_credential,
+    ];
     for lookup in lookups {
         for key in &keys {
             match lookup(key) {
@@ -185,7 +215,11 @@ fn header<'a>(resp: &'a Response<Body>, name: &str) -> Option<&'a str> {
 }
 
 impl RegistryClient {
-    pub fn new(reference: Reference, options: RegistryOptions, progress: Option<Arc<dyn Progress>>) -> Self {
+    pub fn new(
+        reference: Reference,
+        options: RegistryOptions,
+        progress: Option<Arc<dyn Progress>>,
+    ) -> Self {
         let tls = ureq::tls::TlsConfig::builder()
             .root_certs(ureq::tls::RootCerts::PlatformVerifier)
             .disable_verification(options.insecure)
@@ -204,13 +238,17 @@ impl RegistryClient {
             .tls_config(tls)
             .build()
             .into();
-        let credentials = options.credentials.clone().or_else(|| stored_credentials(&reference.registry));
+        let credentials = options
+            .credentials
+            .clone()
+            .or_else(|| stored_credentials(&reference.registry));
         RegistryClient {
             reference,
             options,
             agent,
             credentials,
             scheme: Mutex::new(Scheme::Https),
+            scheme_confirmed: std::sync::atomic::AtomicBool::new(false),
             authorization: Mutex::new(None),
             progress,
         }
@@ -233,6 +271,15 @@ impl RegistryClient {
             Scheme::Http => "http",
         };
         format!("{scheme}://{}{path}", self.reference.api_host())
+    }
+
+    /// True while the scheme of a loopback or `--insecure` registry is still unknown.
+    fn probing_https(&self, url: &str) -> bool {
+        url.starts_with("https://")
+            && self.plain_http_allowed()
+            && !self
+                .scheme_confirmed
+                .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn backoff(&self, attempt: u32, retry_after: Option<&str>) {
@@ -259,6 +306,14 @@ impl RegistryClient {
                 "HEAD" => self.agent.head(&url),
                 _ => self.agent.get(&url),
             };
+            if self.probing_https(&url) {
+                // Some plain-HTTP servers never answer a TLS hello; don't wait long before
+                // falling back to HTTP where that is allowed.
+                request = request
+                    .config()
+                    .timeout_per_call(Some(PROBE_TIMEOUT))
+                    .build();
+            }
             for (name, value) in headers {
                 request = request.header(*name, value);
             }
@@ -267,6 +322,8 @@ impl RegistryClient {
             }
             match request.call() {
                 Ok(resp) => {
+                    self.scheme_confirmed
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
                     let status = resp.status().as_u16();
                     if matches!(status, 408 | 429 | 500..=599) && attempt < self.options.retries {
                         tracing::debug!("{url}: HTTP {status}, retrying");
@@ -277,17 +334,27 @@ impl RegistryClient {
                     return Ok(resp);
                 }
                 Err(ureq::Error::TooManyRedirects) => {
-                    return Err(self.registry_error(format!("too many redirects (a redirect loop?) fetching {url}")))
+                    return Err(self.registry_error(format!(
+                        "too many redirects (a redirect loop?) fetching {url}"
+                    )))
                 }
                 Err(err) => {
                     let mut scheme = self.scheme.lock().expect("scheme lock");
-                    if *scheme == Scheme::Https && url.starts_with("https://") && self.plain_http_allowed() {
+                    if *scheme == Scheme::Https
+                        && url.starts_with("https://")
+                        && self.plain_http_allowed()
+                    {
                         tracing::debug!("{url}: {err}; falling back to plain HTTP");
                         *scheme = Scheme::Http;
                         continue;
                     }
                     drop(scheme);
-                    let transient = matches!(err, ureq::Error::Io(_) | ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed);
+                    let transient = matches!(
+                        err,
+                        ureq::Error::Io(_)
+                            | ureq::Error::Timeout(_)
+                            | ureq::Error::ConnectionFailed
+                    );
                     if transient && attempt < self.options.retries {
                         self.backoff(attempt, None);
                         attempt += 1;
@@ -301,7 +368,13 @@ impl RegistryClient {
 
     /// A registry API request with authentication: answers a 401 challenge (once, and
     /// once more if a cached token expired) and turns error statuses into one-line errors.
-    fn send(&self, method: &str, path: &str, accept: Option<&str>, what: &str) -> Result<Response<Body>> {
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        accept: Option<&str>,
+        what: &str,
+    ) -> Result<Response<Body>> {
         let mut challenges = 0;
         loop {
             let mut headers = Vec::new();
@@ -349,10 +422,14 @@ impl RegistryClient {
     }
 
     fn authenticate(&self, header_value: &str) -> Result<()> {
-        let challenge = parse_challenge(header_value)
-            .ok_or_else(|| self.registry_error(format!("unreadable authentication challenge {header_value:?}")))?;
+        let challenge = parse_challenge(header_value).ok_or_else(|| {
+            self.registry_error(format!(
+                "unreadable authentication challenge {header_value:?}"
+            ))
+        })?;
         let basic = self.credentials.as_ref().map(|c| {
-            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.username, c.password));
+            let encoded = base64::engine::general_purpose::STANDARD
+                .encode(format!("{}:{}", c.username, c.password));
             format!("Basic {encoded}")
         });
         let authorization = if challenge.scheme.eq_ignore_ascii_case("basic") {
@@ -362,7 +439,10 @@ impl RegistryClient {
         } else if challenge.scheme.eq_ignore_ascii_case("bearer") {
             format!("Bearer {}", self.fetch_token(&challenge, basic)?)
         } else {
-            return Err(self.registry_error(format!("unsupported authentication scheme {:?}", challenge.scheme)));
+            return Err(self.registry_error(format!(
+                "unsupported authentication scheme {:?}",
+                challenge.scheme
+            )));
         };
         *self.authorization.lock().expect("auth lock") = Some(authorization);
         Ok(())
@@ -383,7 +463,8 @@ impl RegistryClient {
         if let Some(service) = challenge.param("service") {
             query.push(("service", service));
         }
-        let headers: Vec<(&str, String)> = basic.into_iter().map(|b| ("Authorization", b)).collect();
+        let headers: Vec<(&str, String)> =
+            basic.into_iter().map(|b| ("Authorization", b)).collect();
         let mut resp = self.call_with_retries("GET", || realm.to_string(), &headers, &query)?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
@@ -396,7 +477,9 @@ impl RegistryClient {
             } else {
                 ""
             };
-            return Err(self.registry_error(format!("token server {realm} answered HTTP {status}{hint}")));
+            return Err(
+                self.registry_error(format!("token server {realm} answered HTTP {status}{hint}"))
+            );
         }
         #[derive(serde::Deserialize)]
         struct TokenResponse {
@@ -411,8 +494,9 @@ impl RegistryClient {
             .limit(1 << 20)
             .read_to_vec()
             .map_err(|e| self.registry_error(format!("reading token from {realm}: {e}")))?;
-        let parsed: TokenResponse = serde_json::from_slice(&body)
-            .map_err(|e| self.registry_error(format!("token server {realm} sent unreadable JSON: {e}")))?;
+        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            self.registry_error(format!("token server {realm} sent unreadable JSON: {e}"))
+        })?;
         parsed
             .token
             .or(parsed.access_token)
@@ -420,10 +504,19 @@ impl RegistryClient {
             .ok_or_else(|| self.registry_error(format!("token server {realm} sent no token")))
     }
 
-    fn read_body(&self, mut resp: Response<Body>, limit: u64, digest: Option<&Digest>, what: &str) -> Result<Vec<u8>> {
+    fn read_body(
+        &self,
+        mut resp: Response<Body>,
+        limit: u64,
+        digest: Option<&Digest>,
+        what: &str,
+    ) -> Result<Vec<u8>> {
         if let Some(len) = resp.body().content_length() {
             if len > limit {
-                return Err(Error::TooLarge { what: what.to_string(), limit });
+                return Err(Error::TooLarge {
+                    what: what.to_string(),
+                    limit,
+                });
             }
         }
         let reader = resp.body_mut().as_reader();
@@ -431,18 +524,32 @@ impl RegistryClient {
     }
 
     /// Fetches the manifest (or index) the reference names, checking its digest.
-    fn top_manifest(&self, cache: &Cache, limits: &Limits) -> Result<(Vec<u8>, Option<String>, Digest)> {
+    fn top_manifest(
+        &self,
+        cache: &Cache,
+        limits: &Limits,
+    ) -> Result<(Vec<u8>, Option<String>, Digest)> {
         if let Some(digest) = &self.reference.digest {
             if let Some(bytes) = cache.read_blob(digest, limits.max_manifest_bytes) {
                 return Ok((bytes, None, digest.clone()));
             }
         }
         let what = format!("manifest {}", self.reference.manifest_ref());
-        let path = format!("/v2/{}/manifests/{}", self.reference.repository, self.reference.manifest_ref());
+        let path = format!(
+            "/v2/{}/manifests/{}",
+            self.reference.repository,
+            self.reference.manifest_ref()
+        );
         let resp = self.send("GET", &path, Some(media::ACCEPT_MANIFESTS), &what)?;
         let content_type = self.manifest_content_type(&resp, &what)?;
-        let header_digest = header(&resp, "docker-content-digest").and_then(|d| d.parse::<Digest>().ok());
-        let bytes = self.read_body(resp, limits.max_manifest_bytes, self.reference.digest.as_ref(), &what)?;
+        let header_digest =
+            header(&resp, "docker-content-digest").and_then(|d| d.parse::<Digest>().ok());
+        let bytes = self.read_body(
+            resp,
+            limits.max_manifest_bytes,
+            self.reference.digest.as_ref(),
+            &what,
+        )?;
         let digest = Digest::of(&bytes);
         if let Some(claimed) = header_digest {
             if claimed != digest {
@@ -460,15 +567,27 @@ impl RegistryClient {
     /// The manifest media type the registry declared. Generic JSON types defer to the
     /// document's own `mediaType`; anything else (an HTML error page, say) is refused.
     fn manifest_content_type(&self, resp: &Response<Body>, what: &str) -> Result<Option<String>> {
-        let Some(raw) = header(resp, "content-type") else { return Ok(None) };
-        let essence = raw.split(';').next().unwrap_or(raw).trim().to_ascii_lowercase();
+        let Some(raw) = header(resp, "content-type") else {
+            return Ok(None);
+        };
+        let essence = raw
+            .split(';')
+            .next()
+            .unwrap_or(raw)
+            .trim()
+            .to_ascii_lowercase();
         if media::is_manifest_type(&essence) || essence.contains("manifest.v1") {
             return Ok(Some(essence));
         }
-        if matches!(essence.as_str(), "application/json" | "application/octet-stream" | "") {
+        if matches!(
+            essence.as_str(),
+            "application/json" | "application/octet-stream" | ""
+        ) {
             return Ok(None);
         }
-        Err(self.registry_error(format!("answered {what} with content type {raw:?}, which is not an image manifest")))
+        Err(self.registry_error(format!(
+            "answered {what} with content type {raw:?}, which is not an image manifest"
+        )))
     }
 
     fn download_blob(&self, cache: &Cache, digest: &Digest, what: &str) -> Result<()> {
@@ -476,7 +595,12 @@ impl RegistryClient {
         let resp = self.send("GET", &path, None, what)?;
         let total = resp.body().content_length();
         let reader = resp.into_body().into_reader();
-        let task = self.progress.as_ref().map(|p| p.start(&format!("{} {}", self.reference.repository, digest.short()), total));
+        let task = self.progress.as_ref().map(|p| {
+            p.start(
+                &format!("{} {}", self.reference.repository, digest.short()),
+                total,
+            )
+        });
         let reader = ProgressReader::new(reader, task);
         cache.put_blob_stream(digest, reader, what)?;
         Ok(())
@@ -487,8 +611,18 @@ impl RegistryClient {
     pub fn open_image(self, cache: &Cache, limits: &Limits) -> Result<Image> {
         let client = Arc::new(self);
         let (bytes, content_type, digest) = client.top_manifest(cache, limits)?;
-        let store = RegistryStore { client: &client, cache };
-        let resolved = resolve(&store, bytes, content_type, digest, &client.options.platform, limits)?;
+        let store = RegistryStore {
+            client: &client,
+            cache,
+        };
+        let resolved = resolve(
+            &store,
+            bytes,
+            content_type,
+            digest,
+            &client.options.platform,
+            limits,
+        )?;
         let location = client.reference.to_string();
         let blobs = resolved
             .manifest
@@ -520,7 +654,14 @@ struct RegistryStore<'a> {
 }
 
 impl RegistryStore<'_> {
-    fn fetch(&self, path: &str, accept: Option<&str>, digest: &Digest, limit: u64, what: &str) -> Result<(Vec<u8>, Option<String>)> {
+    fn fetch(
+        &self,
+        path: &str,
+        accept: Option<&str>,
+        digest: &Digest,
+        limit: u64,
+        what: &str,
+    ) -> Result<(Vec<u8>, Option<String>)> {
         if let Some(bytes) = self.cache.read_blob(digest, limit) {
             return Ok((bytes, None));
         }
@@ -538,13 +679,30 @@ impl RegistryStore<'_> {
 
 impl DocumentStore for RegistryStore<'_> {
     fn manifest(&self, digest: &Digest, limits: &Limits) -> Result<(Vec<u8>, Option<String>)> {
-        let path = format!("/v2/{}/manifests/{digest}", self.client.reference.repository);
-        self.fetch(&path, Some(media::ACCEPT_MANIFESTS), digest, limits.max_manifest_bytes, &format!("manifest {digest}"))
+        let path = format!(
+            "/v2/{}/manifests/{digest}",
+            self.client.reference.repository
+        );
+        self.fetch(
+            &path,
+            Some(media::ACCEPT_MANIFESTS),
+            digest,
+            limits.max_manifest_bytes,
+            &format!("manifest {digest}"),
+        )
     }
 
     fn config(&self, digest: &Digest, limits: &Limits) -> Result<Vec<u8>> {
         let path = format!("/v2/{}/blobs/{digest}", self.client.reference.repository);
-        Ok(self.fetch(&path, None, digest, limits.max_config_bytes, &format!("config blob {digest}"))?.0)
+        Ok(self
+            .fetch(
+                &path,
+                None,
+                digest,
+                limits.max_config_bytes,
+                &format!("config blob {digest}"),
+            )?
+            .0)
     }
 }
 
@@ -560,7 +718,8 @@ impl LayerOpener for RegistryLayers {
             .as_ref()
             .ok_or_else(|| Error::malformed("registry manifest", "layer without a digest"))?;
         if !self.cache.has_blob(digest) {
-            self.client.download_blob(&self.cache, digest, &format!("layer blob {digest}"))?;
+            self.client
+                .download_blob(&self.cache, digest, &format!("layer blob {digest}"))?;
         }
         let path = self.cache.blob_path(digest);
         let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
@@ -581,7 +740,10 @@ mod tests {
         assert_eq!(c.scheme, "Bearer");
         assert_eq!(c.param("realm"), Some("https://auth.docker.io/token"));
         assert_eq!(c.param("SERVICE"), Some("registry.docker.io"));
-        assert_eq!(c.param("scope"), Some("repository:library/alpine:pull,push"));
+        assert_eq!(
+            c.param("scope"),
+            Some("repository:library/alpine:pull,push")
+        );
 
         let c = parse_challenge(r#"Basic realm="Registry Realm""#).unwrap();
         assert_eq!(c.scheme, "Basic");
@@ -595,7 +757,10 @@ mod tests {
     #[test]
     fn registry_error_bodies() {
         let body = r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"x"}}]}"#;
-        assert_eq!(registry_message(body), ": manifest unknown (MANIFEST_UNKNOWN)");
+        assert_eq!(
+            registry_message(body),
+            ": manifest unknown (MANIFEST_UNKNOWN)"
+        );
         assert_eq!(registry_message("<html>"), "");
     }
 }

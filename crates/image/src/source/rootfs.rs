@@ -11,7 +11,10 @@ use crate::layer::{join, FileEntry, FileKind, LayerFacts};
 pub fn walk_rootfs(root: &Path) -> Result<LayerFacts> {
     let meta = fs::metadata(root).map_err(|e| Error::io(root, e))?;
     if !meta.is_dir() {
-        return Err(Error::malformed(root.display().to_string(), "not a directory"));
+        return Err(Error::malformed(
+            root.display().to_string(),
+            "not a directory",
+        ));
     }
     let mut facts = LayerFacts::default();
     let mut stack = vec![(root.to_path_buf(), "/".to_string())];
@@ -25,12 +28,16 @@ pub fn walk_rootfs(root: &Path) -> Result<LayerFacts> {
         };
         for entry in entries.flatten() {
             let host_path = entry.path();
-            let Ok(meta) = fs::symlink_metadata(&host_path) else { continue };
+            let Ok(meta) = fs::symlink_metadata(&host_path) else {
+                continue;
+            };
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = join(&image_dir, &name);
             let file_type = meta.file_type();
             let (kind, link) = if file_type.is_symlink() {
-                let target = fs::read_link(&host_path).map(|t| t.to_string_lossy().into_owned()).ok();
+                let target = fs::read_link(&host_path)
+                    .map(|t| t.to_string_lossy().into_owned())
+                    .ok();
                 (FileKind::Symlink, target)
             } else if file_type.is_dir() {
                 stack.push((host_path.clone(), path.clone()));
@@ -40,14 +47,22 @@ pub fn walk_rootfs(root: &Path) -> Result<LayerFacts> {
             } else {
                 continue;
             };
-            facts.size += if kind == FileKind::File { meta.len() } else { 0 };
+            facts.size += if kind == FileKind::File {
+                meta.len()
+            } else {
+                0
+            };
             facts.entries.push(FileEntry {
                 path,
                 kind,
                 mode: meta.permissions().mode() & 0o7777,
                 uid: meta.uid() as u64,
                 gid: meta.gid() as u64,
-                size: if kind == FileKind::File { meta.len() } else { 0 },
+                size: if kind == FileKind::File {
+                    meta.len()
+                } else {
+                    0
+                },
                 link,
             });
         }

@@ -37,11 +37,16 @@ impl DirTree {
 
     fn resolve(&self, path: &str) -> Result<PathBuf> {
         let candidate = self.root.join(path.trim_start_matches('/'));
-        let real = candidate.canonicalize().map_err(|e| Error::io(&candidate, e))?;
+        let real = candidate
+            .canonicalize()
+            .map_err(|e| Error::io(&candidate, e))?;
         if !real.starts_with(&self.root) {
             return Err(Error::HostileLayer {
                 layer: self.location(),
-                reason: format!("{path} resolves outside the directory (to {})", real.display()),
+                reason: format!(
+                    "{path} resolves outside the directory (to {})",
+                    real.display()
+                ),
             });
         }
         Ok(real)
@@ -88,7 +93,8 @@ impl TarTree {
         let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
         let mut head = [0u8; 6];
         let n = read_up_to(&mut file, &mut head).map_err(|e| Error::io(path, e))?;
-        file.seek(SeekFrom::Start(0)).map_err(|e| Error::io(path, e))?;
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| Error::io(path, e))?;
         let compression = Compression::sniff(&head[..n]).map_err(|kind| Error::Unsupported {
             what: format!("compression of {}", path.display()),
             value: kind.into(),
@@ -101,9 +107,13 @@ impl TarTree {
                 let decoder: Box<dyn Read> = if compression == Compression::Gzip {
                     Box::new(flate2::bufread::MultiGzDecoder::new(reader))
                 } else {
-                    Box::new(zstd::stream::read::Decoder::with_buffer(reader).map_err(|e| Error::io(path, e))?)
+                    Box::new(
+                        zstd::stream::read::Decoder::with_buffer(reader)
+                            .map_err(|e| Error::io(path, e))?,
+                    )
                 };
-                let mut limited = VerifyingReader::new(decoder, None, what(), limits.max_archive_bytes);
+                let mut limited =
+                    VerifyingReader::new(decoder, None, what(), limits.max_archive_bytes);
                 let mut tmp = cache.temp_file()?;
                 io::copy(&mut limited, tmp.as_file_mut()).map_err(|e| Error::from_io(e, what))?;
                 Some(tmp)
@@ -174,7 +184,10 @@ fn index_tar(file_path: &Path) -> Result<HashMap<String, Member>> {
     let mut archive = tar::Archive::new(file);
     let mut members = HashMap::new();
     let what = || file_path.display().to_string();
-    for entry in archive.entries_with_seek().map_err(|e| Error::from_io(e, what))? {
+    for entry in archive
+        .entries_with_seek()
+        .map_err(|e| Error::from_io(e, what))?
+    {
         let entry = entry.map_err(|e| Error::from_io(e, what))?;
         if members.len() >= MAX_ARCHIVE_MEMBERS {
             return Err(Error::TooLarge {
@@ -227,12 +240,19 @@ impl Tree for TarTree {
     }
 
     fn open(&self, path: &str) -> Result<Box<dyn Read + Send>> {
-        let (offset, size) = self
-            .find(path)
-            .ok_or_else(|| Error::NotFound(format!("{path} not found in archive {}", self.path.display())))?;
+        let (offset, size) = self.find(path).ok_or_else(|| {
+            Error::NotFound(format!(
+                "{path} not found in archive {}",
+                self.path.display()
+            ))
+        })?;
         let mut file = File::open(&self.file).map_err(|e| Error::io(&self.file, e))?;
-        file.seek(SeekFrom::Start(offset)).map_err(|e| Error::io(&self.file, e))?;
-        Ok(Box::new(BufReader::with_capacity(256 * 1024, file.take(size))))
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| Error::io(&self.file, e))?;
+        Ok(Box::new(BufReader::with_capacity(
+            256 * 1024,
+            file.take(size),
+        )))
     }
 }
 
@@ -242,7 +262,10 @@ mod tests {
 
     #[test]
     fn member_paths() {
-        assert_eq!(clean_member_path("", "./manifest.json").unwrap(), "manifest.json");
+        assert_eq!(
+            clean_member_path("", "./manifest.json").unwrap(),
+            "manifest.json"
+        );
         assert_eq!(clean_member_path("abc", "../def.tar").unwrap(), "def.tar");
         assert_eq!(clean_member_path("", "../../etc/passwd"), None);
         assert_eq!(clean_member_path("a", "/blobs/x").unwrap(), "blobs/x");

@@ -1,0 +1,153 @@
+//! Command-line arguments. Every flag can also come from a `DRYDOCK_*` environment variable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use drydock_image::Platform;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "drydock",
+    version,
+    about = "Scan container images for vulnerabilities, secrets, malware and risky configuration",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug)]
+pub struct GlobalArgs {
+    /// Report format.
+    #[arg(long, short = 'f', global = true, value_enum, default_value_t = OutputFormat::Table, env = "DRYDOCK_FORMAT")]
+    pub format: OutputFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(
+        long,
+        short = 'o',
+        global = true,
+        value_name = "FILE",
+        env = "DRYDOCK_OUTPUT"
+    )]
+    pub output: Option<PathBuf>,
+
+    /// Print nothing but the report and errors (no progress bars, no warnings).
+    #[arg(long, short = 'q', global = true, env = "DRYDOCK_QUIET")]
+    pub quiet: bool,
+
+    /// Print debug logs to standard error.
+    #[arg(long, short = 'd', global = true, env = "DRYDOCK_DEBUG")]
+    pub debug: bool,
+
+    /// Cache directory for blobs and per-layer results [default: ~/.cache/drydock].
+    #[arg(long, global = true, value_name = "DIR", env = "DRYDOCK_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Largest uncompressed layer to read (guards against decompression bombs), e.g. 16GiB.
+    #[arg(long, global = true, value_name = "SIZE", default_value = "16GiB", value_parser = parse_size, env = "DRYDOCK_MAX_LAYER_SIZE")]
+    pub max_layer_size: u64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan a container image from a registry, or from an archive or layout with --input.
+    Image(ImageArgs),
+    /// Scan a root filesystem directory.
+    Rootfs(RootfsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ImageArgs {
+    /// Image reference: [REGISTRY/]REPO[:TAG][@DIGEST] (Docker Hub when no registry is named).
+    #[arg(value_name = "REF")]
+    pub reference: Option<String>,
+
+    /// Read the image from a file or directory instead: a docker save or OCI archive (also
+    /// gzip/zstd-compressed) or an OCI layout. Add :REF to pick one of several images.
+    #[arg(long, short = 'i', value_name = "PATH", env = "DRYDOCK_INPUT")]
+    pub input: Option<PathBuf>,
+
+    /// Platform to pick from a multi-platform image, as os/arch[/variant].
+    #[arg(long, value_name = "PLATFORM", env = "DRYDOCK_PLATFORM")]
+    pub platform: Option<Platform>,
+
+    /// Registry user name (else Docker's config.json / credential helpers are used).
+    #[arg(long, env = "DRYDOCK_USERNAME")]
+    pub username: Option<String>,
+
+    /// Registry password or token.
+    #[arg(long, env = "DRYDOCK_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+
+    /// Allow plain HTTP and unverified TLS to the registry (loopback registries always may use HTTP).
+    #[arg(long, env = "DRYDOCK_INSECURE")]
+    pub insecure: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RootfsArgs {
+    /// The directory holding the root filesystem.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+}
+
+/// Parses sizes such as `1024`, `10MB`, `512MiB`, `16GiB`.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("invalid size {text:?}"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        "t" | "tb" => 1_000_000_000_000,
+        "tib" => 1 << 40,
+        _ => {
+            return Err(format!(
+                "invalid size unit in {text:?} (use B, kB, MB, GB, KiB, MiB, GiB)"
+            ))
+        }
+    };
+    number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("size {text:?} is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("16GiB").unwrap(), 16 << 30);
+        assert_eq!(parse_size("10MB").unwrap(), 10_000_000);
+        assert_eq!(parse_size("512").unwrap(), 512);
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,136 @@
+//! Shared test plumbing: locating `../shared`, running the binary with its own cache,
+//! and normalizing summaries so different sources of one image compare equal.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Skips (prints why) when something a test needs is missing on a user's machine; under
+/// CI a missing piece fails the run instead, so a broken setup cannot pass silently.
+pub fn skip_or_fail(reason: &str) {
+    if under_ci() {
+        panic!("required under CI: {reason}");
+    }
+    eprintln!("SKIPPED: {reason}");
+}
+
+/// The project's `../shared` folder (or `$DRYDOCK_SHARED`).
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("DRYDOCK_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    if dir.join("images").is_dir() {
+        return Some(dir.canonicalize().expect("canonical shared dir"));
+    }
+    skip_or_fail(&format!(
+        "shared fixtures not found at {} (set DRYDOCK_SHARED)",
+        dir.display()
+    ));
+    None
+}
+
+macro_rules! require_shared {
+    () => {
+        match $crate::common::shared_dir() {
+            Some(dir) => dir,
+            None => return,
+        }
+    };
+}
+pub(crate) use require_shared;
+
+/// Whether an external program is installed (skips or fails as above when not).
+pub fn have_tool(name: &str) -> bool {
+    let found = StdCommand::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        skip_or_fail(&format!("{name} is not installed (.ci/run installs it)"));
+    }
+    found
+}
+
+/// A drydock command with its own cache and no inherited configuration.
+pub fn drydock(cache: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("drydock").expect("drydock binary");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("DRYDOCK_") || key == "DOCKER_CONFIG" || key == "REGISTRY_AUTH_FILE" {
+            cmd.env_remove(key);
+        }
+    }
+    // Keep the user's real Docker/Podman logins out of the tests.
+    cmd.env("DOCKER_CONFIG", cache.join("no-docker-config"));
+    cmd.env("XDG_RUNTIME_DIR", cache.join("no-runtime-dir"));
+    cmd.env("DRYDOCK_CACHE_DIR", cache);
+    cmd
+}
+
+/// Runs drydock and returns its JSON summary, failing with its stderr when it fails.
+pub fn summary(cache: &Path, args: &[&str]) -> Value {
+    let out = drydock(cache)
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "drydock {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON summary")
+}
+
+/// Runs drydock expecting an input error: exit 2 and one line on stderr. Returns that line.
+pub fn expect_error(cache: &Path, args: &[&str]) -> String {
+    let out = drydock(cache).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "drydock {args:?}: expected exit 2, stderr: {stderr}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "no report on error, got: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line of error expected, got: {stderr}");
+    assert!(lines[0].starts_with("drydock: error: "), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    lines[0].to_string()
+}
+
+/// The parts of a summary that describe the image itself, not where it was read from:
+/// equal for the same image whatever the source.
+pub fn image_facts(summary: &Value) -> Value {
+    let mut v = summary.clone();
+    let obj = v.as_object_mut().unwrap();
+    for key in [
+        "source",
+        "location",
+        "name",
+        "manifest_digest",
+        "index_digest",
+    ] {
+        obj.remove(key);
+    }
+    for layer in obj["layers"].as_array_mut().unwrap() {
+        let layer = layer.as_object_mut().unwrap();
+        for key in ["digest", "media_type", "blob_size"] {
+            layer.remove(key);
+        }
+    }
+    v
+}
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}

@@ -1,0 +1,8 @@
+//! drydock's integration tests, in one binary so it links once.
+
+mod common;
+
+mod bad_input;
+mod harness;
+mod registry;
+mod sources;
