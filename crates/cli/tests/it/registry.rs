@@ -321,3 +321,60 @@ fn unreachable_registry() {
     assert!(err.contains("registry 127.0.0.1:9"), "{err}");
     let _ = Value::Null;
 }
+
+#[test]
+fn credential_helpers_from_docker_config() {
+    let shared = require_shared!();
+    let registry = require!(Registry::start(Auth::Basic {
+        user: "helper-user".into(),
+        password: "helper-pass".into(),
+    }));
+    registry.push(
+        &shared.join("images/scanlab-debian-bookworm.oci.tar"),
+        "bookworm",
+        "scanlab/debian:bookworm",
+    );
+    // A credential helper speaks Docker's protocol: `get` with the server on stdin, JSON out.
+    let home = tempdir();
+    let bin = home.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let helper = bin.join("docker-credential-drydocktest");
+    fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 1\nread server\n[ \"$server\" = \"{}\" ] || {{ echo 'credentials not found in native keychain'; exit 1; }}\n\
+             echo '{{\"ServerURL\":\"'$server'\",\"Username\":\"helper-user\",\"Secret\":\"helper-pass\"}}'\n",
+            registry.addr
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&helper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let config = home.path().join("docker");
+    fs::create_dir_all(&config).unwrap();
+    fs::write(
+        config.join("config.json"),
+        format!(r#"{{"credHelpers":{{"{}":"drydocktest"}}}}"#, registry.addr),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = drydock(tempdir().path())
+        .env("DOCKER_CONFIG", &config)
+        .env("PATH", path)
+        .args([
+            "image",
+            &format!("{}/scanlab/debian:bookworm", registry.addr),
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

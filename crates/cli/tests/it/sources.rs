@@ -428,3 +428,37 @@ fn table_output_and_output_file() {
     assert_eq!(written["layers"].as_array().unwrap().len(), 1);
     assert_eq!(written["config"]["cmd"], json!(["bash"]));
 }
+
+#[test]
+fn two_processes_share_one_cache() {
+    let shared = require_shared!();
+    let cache = tempdir();
+    let input = shared.join("images/scanlab-acme-shop-1.4.2.docker.tar.zst");
+    let spawn = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("drydock"))
+            .env("DRYDOCK_CACHE_DIR", cache.path())
+            .args(["image", "--format", "json", "--input"])
+            .arg(&input)
+            .output()
+            .unwrap()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(spawn);
+        let b = s.spawn(spawn);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert!(
+        a.status.success() && b.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&a.stderr),
+        String::from_utf8_lossy(&b.stderr)
+    );
+    assert_eq!(a.stdout, b.stdout);
+    // Both wrote the same entries; the cache is whole and serves a third run.
+    let warm = summary(cache.path(), &["image", "--input", input.to_str().unwrap()]);
+    assert_eq!(
+        serde_json::to_vec_pretty(&warm).unwrap().len() + 1,
+        a.stdout.len()
+    );
+    assert_eq!(fs::read_dir(cache.path().join("tmp")).unwrap().count(), 0);
+}
