@@ -17,6 +17,6 @@ fuzz_target!(|data: &[u8]| {
         ..Limits::default()
     };
     if let Ok(image) = drydock_image::source::open_path(&file, None, None, &cache, &limits) {
-        let _ = analyze_image(&image, None, &limits);
+        let _ = analyze_image(&image, None, &limits, &[]);
     }
 });

@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
         max_layer_entries: 10_000,
         ..Limits::default()
     };
-    if let Ok((facts, _)) = read_layer(data, None, None, "fuzz", &limits) {
+    if let Ok((facts, _)) = read_layer(data, None, None, "fuzz", &limits, &[]) {
         let _ = drydock_image::MergedView::build([&facts]);
     }
 });

@@ -47,6 +47,16 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR", env = "DRYDOCK_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
 
+    /// Scanners to run, comma-separated.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_delimiter = ',',
+        env = "DRYDOCK_SCANNERS"
+    )]
+    pub scanners: Vec<Scanner>,
+
     /// Largest uncompressed layer to read (guards against decompression bombs), e.g. 16GiB.
     #[arg(long, global = true, value_name = "SIZE", default_value = "16GiB", value_parser = parse_size, env = "DRYDOCK_MAX_LAYER_SIZE")]
     pub max_layer_size: u64,
@@ -97,8 +107,22 @@ pub struct RootfsArgs {
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum OutputFormat {
+    /// Human-readable tables.
     Table,
+    /// drydock's JSON report (summary and inventory).
     Json,
+    /// CycloneDX 1.6 SBOM (JSON).
+    Cyclonedx,
+    /// SPDX 2.3 SBOM (JSON).
+    SpdxJson,
+}
+
+/// What to look for. More scanners arrive with the vulnerability, secret, malware,
+/// baseline and build-instruction checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Scanner {
+    /// The package inventory (listed in full in the table).
+    Sbom,
 }
 
 /// Parses sizes such as `1024`, `10MB`, `512MiB`, `16GiB`.

@@ -15,9 +15,10 @@ use drydock_image::{
     analyze_image, analyze_rootfs, Cache, Credentials, Limits, Progress, Reference, RegistryClient,
     RegistryOptions,
 };
-use drydock_report::{render, Format, ImageSummary};
+use drydock_inventory::{build_inventory, InventoryAnalyzer};
+use drydock_report::{render, Format, ImageSummary, Report, Subject};
 
-use cli::{Cli, Command, GlobalArgs, ImageArgs, OutputFormat, RootfsArgs};
+use cli::{Cli, Command, GlobalArgs, ImageArgs, OutputFormat, RootfsArgs, Scanner};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -143,36 +144,70 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
             RegistryClient::new(reference, options, progress(global)).open_image(&cache, &limits)?
         }
     };
-    let analysis = analyze_image(&image, Some(&cache), &limits)?;
+    let analysis = analyze_image(&image, Some(&cache), &limits, &[&InventoryAnalyzer])?;
     tracing::debug!(
         "{} of {} layers came from the cache",
         analysis.layers_from_cache,
         image.layers.len()
     );
     let summary = ImageSummary::from_image(&image, &analysis);
-    write_report(global, &summary)?;
+    let inventory = build_inventory(&image.layers, &analysis);
+    let subject = Subject {
+        name: image.name.clone().unwrap_or_else(|| image.location.clone()),
+        digest: Some(
+            image
+                .manifest_digest
+                .as_ref()
+                .unwrap_or(&image.config_digest)
+                .to_string(),
+        ),
+        timestamp: drydock_report::sbom::now_rfc3339(),
+    };
+    write_report(global, &subject, summary, inventory)?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
-    let analysis = analyze_rootfs(&args.dir)?;
-    let summary = ImageSummary::from_rootfs(&args.dir.display().to_string(), &analysis);
-    write_report(global, &summary)?;
+    let analysis = analyze_rootfs(&args.dir, &[&InventoryAnalyzer])?;
+    let location = args.dir.display().to_string();
+    let summary = ImageSummary::from_rootfs(&location, &analysis);
+    let inventory = build_inventory(&[], &analysis);
+    let subject = Subject {
+        name: location,
+        digest: None,
+        timestamp: drydock_report::sbom::now_rfc3339(),
+    };
+    write_report(global, &subject, summary, inventory)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Writes the report to stdout, or to `--output` through a temporary file renamed into
 /// place, so a failed run never leaves a partial report behind.
-fn write_report(global: &GlobalArgs, summary: &ImageSummary) -> Result<()> {
+fn write_report(
+    global: &GlobalArgs,
+    subject: &Subject,
+    summary: ImageSummary,
+    inventory: drydock_inventory::Inventory,
+) -> Result<()> {
+    for warning in &inventory.warnings {
+        tracing::warn!("{warning}");
+    }
     let format = match global.format {
         OutputFormat::Table => Format::Table,
         OutputFormat::Json => Format::Json,
+        OutputFormat::Cyclonedx => Format::CycloneDx,
+        OutputFormat::SpdxJson => Format::SpdxJson,
+    };
+    let report = Report {
+        summary,
+        inventory,
+        list_packages: global.scanners.contains(&Scanner::Sbom),
     };
     match &global.output {
         None => {
             let stdout = io::stdout();
             let mut lock = stdout.lock();
-            let written = render(summary, format, &mut lock).and_then(|()| lock.flush());
+            let written = render(&report, format, subject, &mut lock).and_then(|()| lock.flush());
             match written {
                 // A closed pipe (`drydock … | head`) is the reader's choice, not a failure.
                 Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
@@ -186,7 +221,7 @@ fn write_report(global: &GlobalArgs, summary: &ImageSummary) -> Result<()> {
                 .unwrap_or(Path::new("."));
             let mut tmp = tempfile::NamedTempFile::new_in(dir)
                 .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-            render(summary, format, tmp.as_file_mut())
+            render(&report, format, subject, tmp.as_file_mut())
                 .with_context(|| format!("writing {}", path.display()))?;
             tmp.persist(path)
                 .with_context(|| format!("writing {}", path.display()))?;

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::cache::Cache;
 use crate::error::Result;
-use crate::layer::{read_layer, LayerFacts, Limits};
+use crate::layer::{read_layer, FileAnalyzer, LayerFacts, Limits};
 use crate::source::{walk_rootfs, Image};
 use crate::view::MergedView;
 
@@ -55,15 +55,32 @@ pub struct Analysis {
     pub view: MergedView,
 }
 
-/// Reads each layer that the cache does not already know, all in parallel, and merges
-/// the results. A layer's blob is never opened when its facts are cached.
-pub fn analyze_image(image: &Image, cache: Option<&Cache>, limits: &Limits) -> Result<Analysis> {
+/// The cache key of a layer's facts: the file listing plus every analyzer's key.
+fn facts_key(analyzers: &[&dyn FileAnalyzer]) -> String {
+    let mut keys: Vec<&str> = analyzers.iter().map(|a| a.key()).collect();
+    keys.sort_unstable();
+    std::iter::once(FILES_ANALYZER)
+        .chain(keys)
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// Reads each layer that the cache does not already know, all in parallel, offering the
+/// files they ask for to `analyzers`, and merges the results. A layer's blob is never
+/// opened when its facts are cached.
+pub fn analyze_image(
+    image: &Image,
+    cache: Option<&Cache>,
+    limits: &Limits,
+    analyzers: &[&dyn FileAnalyzer],
+) -> Result<Analysis> {
+    let key = facts_key(analyzers);
     let results: Vec<Result<(LayerFacts, bool)>> = image
         .layers
         .par_iter()
         .map(|layer| {
             if let Some(facts) =
-                cache.and_then(|c| c.load_facts::<LayerFacts>(FILES_ANALYZER, &layer.diff_id))
+                cache.and_then(|c| c.load_facts::<LayerFacts>(&key, &layer.diff_id))
             {
                 return Ok((facts, true));
             }
@@ -74,9 +91,10 @@ pub fn analyze_image(image: &Image, cache: Option<&Cache>, limits: &Limits) -> R
                 Some(&layer.diff_id),
                 &layer.label(),
                 limits,
+                analyzers,
             )?;
             if let Some(cache) = cache {
-                if let Err(err) = cache.store_facts(FILES_ANALYZER, &layer.diff_id, &facts) {
+                if let Err(err) = cache.store_facts(&key, &layer.diff_id, &facts) {
                     tracing::warn!("could not cache layer {}: {err}", layer.label());
                 }
             }
@@ -94,8 +112,8 @@ pub fn analyze_image(image: &Image, cache: Option<&Cache>, limits: &Limits) -> R
 }
 
 /// A root filesystem directory is one layer.
-pub fn analyze_rootfs(dir: &Path) -> Result<Analysis> {
-    let facts = walk_rootfs(dir)?;
+pub fn analyze_rootfs(dir: &Path, analyzers: &[&dyn FileAnalyzer]) -> Result<Analysis> {
+    let facts = walk_rootfs(dir, analyzers)?;
     let view = MergedView::build([&facts]);
     Ok(Analysis {
         layers: vec![facts],

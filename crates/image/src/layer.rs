@@ -70,6 +70,39 @@ pub struct LayerFacts {
     pub whiteouts: Vec<String>,
     /// Directories whose lower-layer contents are hidden by `.wh..wh..opq`.
     pub opaque_dirs: Vec<String>,
+    /// What file analyzers made of the files they asked for, in tar order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub analyses: Vec<FileAnalysis>,
+    /// Files an analyzer could not read (too large, unparsable), each naming the file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// One analyzer's result for one file of a layer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileAnalysis {
+    pub analyzer: String,
+    pub path: String,
+    pub value: serde_json::Value,
+}
+
+/// Looks at the content of the files it asks for while a layer streams by. Results are
+/// cached with the layer, so an analyzer's key must change whenever its output does.
+pub trait FileAnalyzer: Send + Sync {
+    /// Name and version, e.g. `inventory-v1`; part of the per-layer cache key.
+    fn key(&self) -> &'static str;
+    /// Whether the regular file at `path` (absolute, normalized) is of interest.
+    fn wants(&self, path: &str) -> bool;
+    /// Larger files are skipped with a warning.
+    fn max_size(&self) -> u64 {
+        64 << 20
+    }
+    /// The facts of one file; `Ok(None)` when there are none, `Err` becomes a warning.
+    fn analyze(
+        &self,
+        path: &str,
+        content: &[u8],
+    ) -> std::result::Result<Option<serde_json::Value>, String>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,6 +208,7 @@ pub fn read_layer(
     diff_id: Option<&Digest>,
     name: &str,
     limits: &Limits,
+    analyzers: &[&dyn FileAnalyzer],
 ) -> Result<(LayerFacts, Digest)> {
     let what = || format!("layer {name}");
     let compressed = VerifyingReader::new(
@@ -213,7 +247,7 @@ pub fn read_layer(
     };
     let mut count: u64 = 0;
     for entry in archive.entries().map_err(|e| Error::from_io(e, what))? {
-        let entry = entry.map_err(|e| Error::from_io(e, what))?;
+        let mut entry = entry.map_err(|e| Error::from_io(e, what))?;
         count += 1;
         if count > limits.max_layer_entries {
             return Err(Error::TooLarge {
@@ -261,17 +295,27 @@ pub fn read_layer(
             }
             _ => None,
         };
+        let (mode, uid, gid) = (
+            header.mode().unwrap_or(0o644),
+            header.uid().unwrap_or(0),
+            header.gid().unwrap_or(0),
+        );
+        let size = if kind == FileKind::File {
+            entry.size()
+        } else {
+            0
+        };
+        if kind == FileKind::File && !analyzers.is_empty() {
+            run_analyzers(&mut entry, &path, analyzers, &mut facts)
+                .map_err(|e| Error::from_io(e, what))?;
+        }
         facts.entries.push(FileEntry {
             path,
             kind,
-            mode: header.mode().unwrap_or(0o644),
-            uid: header.uid().unwrap_or(0),
-            gid: header.gid().unwrap_or(0),
-            size: if kind == FileKind::File {
-                entry.size()
-            } else {
-                0
-            },
+            mode,
+            uid,
+            gid,
+            size,
             link,
         });
     }
@@ -285,4 +329,62 @@ pub fn read_layer(
     io::copy(&mut buffered, &mut io::sink()).map_err(|e| Error::from_io(e, what))?;
     facts.size = size;
     Ok((facts, actual_diff_id))
+}
+
+/// Offers one regular file to the analyzers that want it, reading its content once.
+fn run_analyzers(
+    entry: &mut impl Read,
+    path: &str,
+    analyzers: &[&dyn FileAnalyzer],
+    facts: &mut LayerFacts,
+) -> io::Result<()> {
+    let wanting = wanting(analyzers, path);
+    let Some(max) = wanting.iter().map(|a| a.max_size()).max() else {
+        return Ok(());
+    };
+    let mut content = Vec::new();
+    entry.take(max + 1).read_to_end(&mut content)?;
+    record_analyses(path, &content, content.len() as u64, &wanting, facts);
+    Ok(())
+}
+
+pub(crate) fn wanting<'a>(
+    analyzers: &[&'a dyn FileAnalyzer],
+    path: &str,
+) -> Vec<&'a dyn FileAnalyzer> {
+    analyzers
+        .iter()
+        .copied()
+        .filter(|a| a.wants(path))
+        .collect()
+}
+
+/// Runs each analyzer on a file's content (`size` is the file's real size, which may exceed
+/// what was read) and keeps results and warnings in `facts`.
+pub(crate) fn record_analyses(
+    path: &str,
+    content: &[u8],
+    size: u64,
+    analyzers: &[&dyn FileAnalyzer],
+    facts: &mut LayerFacts,
+) {
+    for analyzer in analyzers {
+        if size > analyzer.max_size() {
+            facts.warnings.push(format!(
+                "{path}: skipped by {}: larger than {} bytes",
+                analyzer.key(),
+                analyzer.max_size()
+            ));
+            continue;
+        }
+        match analyzer.analyze(path, content) {
+            Ok(Some(value)) => facts.analyses.push(FileAnalysis {
+                analyzer: analyzer.key().to_string(),
+                path: path.to_string(),
+                value,
+            }),
+            Ok(None) => {}
+            Err(warning) => facts.warnings.push(format!("{path}: {warning}")),
+        }
+    }
 }

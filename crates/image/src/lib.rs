@@ -19,7 +19,7 @@ pub use analyze::{
 pub use cache::Cache;
 pub use digest::Digest;
 pub use error::{Error, Result};
-pub use layer::{FileEntry, FileKind, LayerFacts, Limits};
+pub use layer::{FileAnalysis, FileAnalyzer, FileEntry, FileKind, LayerFacts, Limits};
 pub use platform::Platform;
 pub use reference::Reference;
 pub use source::{Credentials, Image, Layer, RegistryClient, RegistryOptions, SourceKind};

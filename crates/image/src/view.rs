@@ -224,6 +224,7 @@ mod tests {
             entries,
             whiteouts: whiteouts.iter().map(|s| s.to_string()).collect(),
             opaque_dirs: opaque.iter().map(|s| s.to_string()).collect(),
+            ..LayerFacts::default()
         }
     }
 

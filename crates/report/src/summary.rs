@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use comfy_table::presets::UTF8_BORDERS_ONLY;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use drydock_image::{Analysis, FileKind, Image, SourceKind};
+use drydock_inventory::EolStatus;
 use serde::Serialize;
 
 /// Version of the JSON document below; bumped on any incompatible change.
@@ -241,7 +242,9 @@ fn list(items: &[String]) -> String {
     }
 }
 
-pub(crate) fn write_table(s: &ImageSummary, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write_table(report: &crate::Report, out: &mut dyn Write) -> io::Result<()> {
+    let s = &report.summary;
+    let inventory = &report.inventory;
     let mut facts = Table::new();
     facts
         .load_preset(UTF8_BORDERS_ONLY)
@@ -302,6 +305,38 @@ pub(crate) fn write_table(s: &ImageSummary, out: &mut dyn Write) -> io::Result<(
         );
     }
     row("Files", s.files.to_string());
+    row(
+        "OS",
+        match &inventory.os {
+            Some(os) => {
+                let eol = match (os.eol_status, &os.eol_date) {
+                    (EolStatus::EndOfLife, Some(date)) => {
+                        format!(" — END OF LIFE since {date}, no more security fixes")
+                    }
+                    (EolStatus::Supported, Some(date)) => format!(" — supported until {date}"),
+                    _ => String::new(),
+                };
+                format!("{} ({} {}){eol}", os.name, os.family, os.version)
+            }
+            None => "not detected".into(),
+        },
+    );
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in &inventory.packages {
+        *counts.entry(p.kind.as_str()).or_default() += 1;
+    }
+    row(
+        "Packages",
+        if counts.is_empty() {
+            "none found".into()
+        } else {
+            counts
+                .iter()
+                .map(|(k, n)| format!("{n} {k}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    );
     writeln!(out, "{facts}")?;
 
     let mut layers = Table::new();
@@ -324,6 +359,30 @@ pub(crate) fn write_table(s: &ImageSummary, out: &mut dyn Write) -> io::Result<(
     }
     writeln!(out, "\nLayers")?;
     writeln!(out, "{layers}")?;
+
+    if report.list_packages && !inventory.packages.is_empty() {
+        let mut packages = Table::new();
+        packages
+            .load_preset(UTF8_BORDERS_ONLY)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_header(vec!["Package", "Version", "Type", "Source", "Layer"]);
+        for p in &inventory.packages {
+            let source = match (&p.source_name, &p.source_version) {
+                (Some(n), Some(v)) if n != &p.name || v != &p.version => format!("{n} {v}"),
+                _ => String::new(),
+            };
+            packages.add_row(vec![
+                Cell::new(&p.name),
+                Cell::new(&p.version),
+                Cell::new(p.kind.as_str()),
+                Cell::new(source),
+                Cell::new(p.layer.as_ref().map_or("-".into(), |l| l.index.to_string()))
+                    .set_alignment(CellAlignment::Right),
+            ]);
+        }
+        writeln!(out, "\nPackages")?;
+        writeln!(out, "{packages}")?;
+    }
 
     if !s.deleted_files.is_empty() {
         let mut deleted = Table::new();

@@ -6,9 +6,11 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::layer::{join, FileEntry, FileKind, LayerFacts};
+use std::io::Read;
 
-pub fn walk_rootfs(root: &Path) -> Result<LayerFacts> {
+use crate::layer::{join, record_analyses, wanting, FileAnalyzer, FileEntry, FileKind, LayerFacts};
+
+pub fn walk_rootfs(root: &Path, analyzers: &[&dyn FileAnalyzer]) -> Result<LayerFacts> {
     let meta = fs::metadata(root).map_err(|e| Error::io(root, e))?;
     if !meta.is_dir() {
         return Err(Error::malformed(
@@ -47,6 +49,9 @@ pub fn walk_rootfs(root: &Path) -> Result<LayerFacts> {
             } else {
                 continue;
             };
+            if kind == FileKind::File {
+                analyze_file(&host_path, &path, meta.len(), analyzers, &mut facts);
+            }
             facts.size += if kind == FileKind::File {
                 meta.len()
             } else {
@@ -69,4 +74,24 @@ pub fn walk_rootfs(root: &Path) -> Result<LayerFacts> {
     }
     facts.entries.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(facts)
+}
+
+fn analyze_file(
+    host_path: &Path,
+    path: &str,
+    size: u64,
+    analyzers: &[&dyn FileAnalyzer],
+    facts: &mut LayerFacts,
+) {
+    let wanting = wanting(analyzers, path);
+    let Some(max) = wanting.iter().map(|a| a.max_size()).max() else {
+        return;
+    };
+    let mut content = Vec::new();
+    let read = fs::File::open(host_path).and_then(|f| f.take(max + 1).read_to_end(&mut content));
+    if let Err(err) = read {
+        facts.warnings.push(format!("{path}: {err}"));
+        return;
+    }
+    record_analyses(path, &content, size, &wanting, facts);
 }

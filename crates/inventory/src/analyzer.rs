@@ -1,0 +1,426 @@
+//! The inventory's part of the one pass over each layer: it asks for OS release files and
+//! package databases, parses them as they stream by, and later merges the per-layer
+//! results into the image's inventory with the layer that brought each package in.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use drydock_image::{Analysis, FileAnalyzer, Layer};
+use serde::{Deserialize, Serialize};
+
+use crate::apk::{self, ApkPackage};
+use crate::dpkg::{self, DpkgPackage};
+use crate::model::{Inventory, LayerRef, OsInfo, Package, PackageKind};
+use crate::{os, purl, rpm};
+
+const KEY: &str = "inventory-v1";
+
+const RPM_DATABASES: &[&str] = &[
+    "/var/lib/rpm/Packages",
+    "/var/lib/rpm/Packages.db",
+    "/var/lib/rpm/rpmdb.sqlite",
+    "/usr/lib/sysimage/rpm/Packages",
+    "/usr/lib/sysimage/rpm/Packages.db",
+    "/usr/lib/sysimage/rpm/rpmdb.sqlite",
+];
+
+/// Maintainer-script and metadata files that sit beside distroless `status.d` stanzas.
+const STATUS_D_SIDECARS: &[&str] = &[
+    ".md5sums",
+    ".preinst",
+    ".postinst",
+    ".prerm",
+    ".postrm",
+    ".conffiles",
+    ".list",
+    ".triggers",
+    ".shlibs",
+    ".symbols",
+    ".templates",
+    ".config",
+];
+
+/// An RPM package as cached with the layer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct RpmRecord {
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    epoch: Option<u32>,
+    version: String,
+    release: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    arch: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_rpm: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    license: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    vendor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    modularity_label: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    files: Vec<String>,
+}
+
+/// What one file of one layer said.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+enum FileFacts {
+    OsFile { text: String },
+    DpkgStatus { packages: Vec<DpkgPackage> },
+    DpkgList { package: String, files: Vec<String> },
+    Apk { packages: Vec<ApkPackage> },
+    Rpm { packages: Vec<RpmRecord> },
+}
+
+pub struct InventoryAnalyzer;
+
+fn is_status_d(path: &str) -> bool {
+    path.strip_prefix("/var/lib/dpkg/status.d/")
+        .is_some_and(|name| {
+            !name.contains('/') && !STATUS_D_SIDECARS.iter().any(|s| name.ends_with(s))
+        })
+}
+
+impl FileAnalyzer for InventoryAnalyzer {
+    fn key(&self) -> &'static str {
+        KEY
+    }
+
+    fn wants(&self, path: &str) -> bool {
+        os::OS_FILES.contains(&path)
+            || path == "/var/lib/dpkg/status"
+            || is_status_d(path)
+            || dpkg::list_file_package(path).is_some()
+            || path == "/lib/apk/db/installed"
+            || RPM_DATABASES.contains(&path)
+    }
+
+    fn max_size(&self) -> u64 {
+        // rpm databases of large images reach a few hundred MB.
+        512 << 20
+    }
+
+    fn analyze(&self, path: &str, content: &[u8]) -> Result<Option<serde_json::Value>, String> {
+        let text = || String::from_utf8_lossy(content);
+        let facts = if os::OS_FILES.contains(&path) {
+            if content.len() > 64 * 1024 {
+                return Err("release file larger than 64 KiB".into());
+            }
+            FileFacts::OsFile {
+                text: text().into_owned(),
+            }
+        } else if path == "/var/lib/dpkg/status" || is_status_d(path) {
+            let (packages, warnings) = dpkg::parse_status(&text(), path == "/var/lib/dpkg/status");
+            for w in warnings {
+                tracing::warn!("{path}: {w}");
+            }
+            FileFacts::DpkgStatus { packages }
+        } else if let Some(package) = dpkg::list_file_package(path) {
+            FileFacts::DpkgList {
+                package: package.to_string(),
+                files: dpkg::parse_list(&text()),
+            }
+        } else if path == "/lib/apk/db/installed" {
+            let (packages, warnings) = apk::parse_installed(&text());
+            for w in warnings {
+                tracing::warn!("{path}: {w}");
+            }
+            FileFacts::Apk { packages }
+        } else if RPM_DATABASES.contains(&path) {
+            let db = rpm::read_rpmdb(content).map_err(|e| e.to_string())?;
+            for w in db.warnings {
+                tracing::warn!("{path}: {w}");
+            }
+            FileFacts::Rpm {
+                packages: db
+                    .packages
+                    .into_iter()
+                    .map(|p| RpmRecord {
+                        name: p.name,
+                        epoch: p.epoch,
+                        version: p.version,
+                        release: p.release,
+                        arch: p.arch,
+                        source_rpm: p.source_rpm,
+                        license: p.license,
+                        vendor: p.vendor,
+                        modularity_label: p.modularity_label,
+                        files: p.files,
+                    })
+                    .collect(),
+            }
+        } else {
+            return Ok(None);
+        };
+        serde_json::to_value(facts)
+            .map(Some)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Splits `curl-7.76.1-14.el9.src.rpm` into name and `version-release`.
+fn split_source_rpm(source_rpm: &str) -> Option<(String, String)> {
+    let stem = source_rpm.strip_suffix(".rpm")?;
+    let stem = stem.rsplit_once('.').map_or(stem, |(s, _arch)| s);
+    let (rest, release) = stem.rsplit_once('-')?;
+    let (name, version) = rest.rsplit_once('-')?;
+    Some((name.to_string(), format!("{version}-{release}")))
+}
+
+fn purl_namespace(os: Option<&OsInfo>, fallback: &str) -> String {
+    match os.map(|o| o.family.as_str()) {
+        Some("rhel") => "redhat".into(),
+        Some(family) => family.into(),
+        None => fallback.into(),
+    }
+}
+
+/// One package as it stood in one version of a database file.
+fn packages_of(facts: &FileFacts, os: Option<&OsInfo>, found_in: &str) -> Vec<Package> {
+    let distro = os.map(|o| format!("{}-{}", o.family, o.version));
+    let distro = distro.as_deref();
+    match facts {
+        FileFacts::DpkgStatus { packages } => packages
+            .iter()
+            .map(|p| {
+                let upstream = (p.source_name != p.name).then_some(p.source_name.as_str());
+                Package {
+                    kind: PackageKind::Deb,
+                    name: p.name.clone(),
+                    version: p.version.clone(),
+                    arch: p.arch.clone(),
+                    epoch: None,
+                    source_name: Some(p.source_name.clone()),
+                    source_version: Some(p.source_version.clone()),
+                    licenses: Vec::new(),
+                    vendor: None,
+                    modularity_label: None,
+                    purl: purl::build(
+                        "deb",
+                        &purl_namespace(os, "debian"),
+                        &p.name,
+                        &p.version,
+                        &[
+                            ("arch", p.arch.as_deref()),
+                            ("distro", distro),
+                            ("upstream", upstream),
+                        ],
+                    ),
+                    found_in: found_in.to_string(),
+                    layer: None,
+                    files: Vec::new(),
+                }
+            })
+            .collect(),
+        FileFacts::Apk { packages } => packages
+            .iter()
+            .map(|p| {
+                let upstream = p.origin.as_deref().filter(|o| *o != p.name);
+                Package {
+                    kind: PackageKind::Apk,
+                    name: p.name.clone(),
+                    version: p.version.clone(),
+                    arch: p.arch.clone(),
+                    epoch: None,
+                    source_name: Some(p.origin.clone().unwrap_or_else(|| p.name.clone())),
+                    source_version: Some(p.version.clone()),
+                    licenses: p.license.iter().cloned().collect(),
+                    vendor: None,
+                    modularity_label: None,
+                    purl: purl::build(
+                        "apk",
+                        &purl_namespace(os, "alpine"),
+                        &p.name,
+                        &p.version,
+                        &[
+                            ("arch", p.arch.as_deref()),
+                            ("distro", distro),
+                            ("upstream", upstream),
+                        ],
+                    ),
+                    found_in: found_in.to_string(),
+                    layer: None,
+                    files: p.files.clone(),
+                }
+            })
+            .collect(),
+        FileFacts::Rpm { packages } => packages
+            .iter()
+            .filter(|p| p.name != "gpg-pubkey") // imported signing keys, not software
+            .map(|p| {
+                let version = match p.epoch {
+                    Some(e) => format!("{e}:{}-{}", p.version, p.release),
+                    None => format!("{}-{}", p.version, p.release),
+                };
+                let (source_name, source_version) = p
+                    .source_rpm
+                    .as_deref()
+                    .and_then(split_source_rpm)
+                    .map_or((None, None), |(n, v)| (Some(n), Some(v)));
+                let epoch = p.epoch.map(|e| e.to_string());
+                Package {
+                    kind: PackageKind::Rpm,
+                    name: p.name.clone(),
+                    version,
+                    arch: p.arch.clone(),
+                    epoch: p.epoch,
+                    source_name,
+                    source_version,
+                    licenses: p.license.iter().cloned().collect(),
+                    vendor: p.vendor.clone(),
+                    modularity_label: p.modularity_label.clone(),
+                    purl: purl::build(
+                        "rpm",
+                        &purl_namespace(os, "redhat"),
+                        &p.name,
+                        &format!("{}-{}", p.version, p.release),
+                        &[
+                            ("arch", p.arch.as_deref()),
+                            ("distro", distro),
+                            ("epoch", epoch.as_deref()),
+                            ("upstream", p.source_rpm.as_deref()),
+                        ],
+                    ),
+                    found_in: found_in.to_string(),
+                    layer: None,
+                    files: p.files.clone(),
+                }
+            })
+            .collect(),
+        FileFacts::OsFile { .. } | FileFacts::DpkgList { .. } => Vec::new(),
+    }
+}
+
+fn package_key(p: &Package) -> (String, String, Option<String>) {
+    (p.name.clone(), p.version.clone(), p.arch.clone())
+}
+
+/// Merges the per-layer facts into the image's inventory. `layers` describes the image's
+/// layers (empty for a root filesystem directory, which is one unnamed layer).
+pub fn build_inventory(layers: &[Layer], analysis: &Analysis) -> Inventory {
+    let mut inventory = Inventory::default();
+    // Every version of every analyzed file, in layer order.
+    let mut versions: BTreeMap<&str, Vec<(usize, FileFacts)>> = BTreeMap::new();
+    for (index, facts) in analysis.layers.iter().enumerate() {
+        for analysis_entry in facts.analyses.iter().filter(|a| a.analyzer == KEY) {
+            match serde_json::from_value::<FileFacts>(analysis_entry.value.clone()) {
+                Ok(parsed) => versions
+                    .entry(&analysis_entry.path)
+                    .or_default()
+                    .push((index, parsed)),
+                Err(err) => inventory.warnings.push(format!(
+                    "{}: unreadable cached facts: {err}",
+                    analysis_entry.path
+                )),
+            }
+        }
+        inventory.warnings.extend(facts.warnings.iter().cloned());
+    }
+    // The version a path has in the final filesystem, if any.
+    let is_final =
+        |path: &str, layer: usize| analysis.view.get(path).is_some_and(|n| n.layer == layer);
+    let final_version = |path: &str| -> Option<&FileFacts> {
+        versions
+            .get(path)?
+            .iter()
+            .rev()
+            .find(|(layer, _)| is_final(path, *layer))
+            .map(|(_, f)| f)
+    };
+    let read_os_file = |path: &str| match final_version(path) {
+        Some(FileFacts::OsFile { text }) => Some(text.clone()),
+        _ => None,
+    };
+    inventory.os = os::detect(&read_os_file);
+    let os_info = inventory.os.as_ref();
+
+    let layer_ref = |index: usize| {
+        let layer = layers.get(index);
+        LayerRef {
+            index,
+            diff_id: layer.map(|l| l.diff_id.to_string()),
+            created_by: layer
+                .and_then(|l| l.history.as_ref())
+                .and_then(|h| h.created_by.clone()),
+        }
+    };
+    let mut owned: HashMap<String, Vec<String>> = HashMap::new();
+    for (path, history) in &versions {
+        if let Some((_, FileFacts::DpkgList { package, files })) =
+            history.iter().rev().find(|(l, _)| is_final(path, *l))
+        {
+            owned
+                .entry(package.clone())
+                .or_default()
+                .extend(files.iter().cloned());
+        }
+    }
+    for (path, history) in &versions {
+        let Some(final_index) = history.iter().rposition(|(l, _)| is_final(path, *l)) else {
+            continue;
+        };
+        // A package is attributed to the last layer whose version of the database newly
+        // listed it (so an upgrade in a later layer is that layer's doing).
+        let mut added_in: HashMap<(String, String, Option<String>), usize> = HashMap::new();
+        let mut previous: HashSet<(String, String, Option<String>)> = HashSet::new();
+        for (layer, facts) in &history[..=final_index] {
+            let current: HashSet<_> = packages_of(facts, os_info, path)
+                .iter()
+                .map(package_key)
+                .collect();
+            for key in &current {
+                if !previous.contains(key) {
+                    added_in.insert(key.clone(), *layer);
+                }
+            }
+            previous = current;
+        }
+        let (last_layer, facts) = &history[final_index];
+        for mut package in packages_of(facts, os_info, path) {
+            let layer = added_in
+                .get(&package_key(&package))
+                .copied()
+                .unwrap_or(*last_layer);
+            package.layer = Some(layer_ref(layer));
+            if package.kind == PackageKind::Deb {
+                package.files = owned.get(&package.name).cloned().unwrap_or_default();
+            }
+            inventory.packages.push(package);
+        }
+    }
+    inventory
+        .packages
+        .sort_by(|a, b| (a.kind, &a.name, &a.version).cmp(&(b.kind, &b.name, &b.version)));
+    inventory
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_rpm_names() {
+        assert_eq!(
+            split_source_rpm("curl-7.76.1-14.el9.src.rpm"),
+            Some(("curl".into(), "7.76.1-14.el9".into()))
+        );
+        assert_eq!(
+            split_source_rpm("python3-pip-21.2.3-6.el9.src.rpm"),
+            Some(("python3-pip".into(), "21.2.3-6.el9".into()))
+        );
+        assert_eq!(split_source_rpm("(none)"), None);
+    }
+
+    #[test]
+    fn wanted_paths() {
+        let a = InventoryAnalyzer;
+        assert!(a.wants("/var/lib/dpkg/status"));
+        assert!(a.wants("/var/lib/dpkg/status.d/libsqlite3-0"));
+        assert!(a.wants("/var/lib/dpkg/status.d/python3.11"));
+        assert!(!a.wants("/var/lib/dpkg/status.d/libsqlite3-0.md5sums"));
+        assert!(a.wants("/var/lib/dpkg/info/libc6:amd64.list"));
+        assert!(!a.wants("/var/lib/dpkg/info/libc6.md5sums"));
+        assert!(a.wants("/usr/lib/sysimage/rpm/rpmdb.sqlite"));
+        assert!(!a.wants("/etc/passwd"));
+    }
+}
