@@ -10,10 +10,10 @@ use sha2::{Digest as _, Sha256};
 
 use crate::common::{drydock, expect_error, require_shared, summary, tempdir};
 
-const TAR_GZ: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
-const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
+pub(crate) const TAR_GZ: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+pub(crate) const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
 
-fn sha256(bytes: &[u8]) -> String {
+pub(crate) fn sha256(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
 }
 
@@ -59,18 +59,18 @@ fn tar_bytes(entries: &[(&str, Kind)]) -> Vec<u8> {
     builder.into_inner().unwrap()
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     encoder.write_all(bytes).unwrap();
     encoder.finish().unwrap()
 }
 
-struct LayerSpec {
-    blob: Vec<u8>,
-    media_type: &'static str,
-    diff_id: String,
+pub(crate) struct LayerSpec {
+    pub blob: Vec<u8>,
+    pub media_type: &'static str,
+    pub diff_id: String,
     /// Name the blob under this digest instead of its own (to fake a mismatch).
-    stored_as: Option<String>,
+    pub stored_as: Option<String>,
 }
 
 fn layer(tar: &[u8]) -> LayerSpec {
@@ -87,7 +87,7 @@ fn write_blob(dir: &Path, digest: &str, bytes: &[u8]) {
 }
 
 /// Writes an OCI layout; `tweak` may edit the manifest before it is stored.
-fn write_layout(
+pub(crate) fn write_layout(
     dir: &Path,
     layers: Vec<LayerSpec>,
     config_media_type: &str,

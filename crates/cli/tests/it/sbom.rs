@@ -188,3 +188,147 @@ fn table_lists_packages_with_the_sbom_scanner() {
         "{table}"
     );
 }
+
+/// A one-layer OCI layout whose layer is `tar` (gzip-compressed here).
+fn image_of_tar(dir: &Path, tar: &[u8]) {
+    use crate::bad_input::{gzip, sha256, write_layout, LayerSpec, OCI_CONFIG, TAR_GZ};
+    write_layout(
+        dir,
+        vec![LayerSpec {
+            blob: gzip(tar),
+            media_type: TAR_GZ,
+            diff_id: sha256(tar),
+            stored_as: None,
+        }],
+        OCI_CONFIG,
+        |_| {},
+    );
+}
+
+fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, data) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder.append_data(&mut header, path, *data).unwrap();
+    }
+    builder.into_inner().unwrap()
+}
+
+#[test]
+fn alpine_rootfs_images_end_to_end() {
+    let shared = require_shared!();
+    let fixtures = shared.join("data/fixtures/rootfs/alpine-minirootfs");
+    let expected: Value =
+        serde_json::from_slice(&fs::read(fixtures.join("expected.json")).unwrap()).unwrap();
+    for (name, facts) in expected["tarballs"].as_object().unwrap() {
+        let mut tar = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(fs::File::open(fixtures.join(name)).unwrap()),
+            &mut tar,
+        )
+        .unwrap();
+        let work = tempdir();
+        image_of_tar(work.path(), &tar);
+        let s = summary(
+            work.path(),
+            &["image", "--input", work.path().to_str().unwrap()],
+        );
+        let inventory = &s["inventory"];
+        assert_eq!(inventory["os"]["family"], "alpine", "{name}");
+        assert_eq!(inventory["os"]["version"], facts["alpineRelease"], "{name}");
+        let packages = inventory["packages"].as_array().unwrap();
+        assert_eq!(
+            packages.len() as u64,
+            facts["packageCount"].as_u64().unwrap(),
+            "{name}"
+        );
+        for want in facts["packages"].as_array().unwrap() {
+            let got = packages
+                .iter()
+                .find(|p| p["name"] == want["name"])
+                .unwrap_or_else(|| panic!("{name}: {}", want["name"]));
+            assert_eq!(got["version"], want["version"]);
+            assert_eq!(got["source_name"], want["origin"]);
+            assert_eq!(got["arch"], want["arch"]);
+            assert!(got["purl"].as_str().unwrap().starts_with("pkg:apk/alpine/"));
+        }
+        // Alpine 3.6 ended in 2019.
+        if name.contains("3.6.5") {
+            assert_eq!(inventory["os"]["eol_status"], "end-of-life");
+        }
+    }
+}
+
+#[test]
+fn rpm_images_end_to_end() {
+    let shared = require_shared!();
+    let rpmdb = shared.join("data/fixtures/rpmdb");
+    let cases: [(&str, &str, &str, &[u8], usize); 2] = [
+        (
+            "amazonlinux2023-sqlite/rpmdb.sqlite",
+            "var/lib/rpm/rpmdb.sqlite",
+            "amazon",
+            b"NAME=\"Amazon Linux\"\nVERSION=\"2023\"\nID=\"amzn\"\nVERSION_ID=\"2023\"\nPRETTY_NAME=\"Amazon Linux 2023\"\n",
+            102, // 103 headers, one of them the gpg-pubkey pseudo-package
+        ),
+        (
+            "sle15-bci-ndb/Packages.db",
+            "usr/lib/sysimage/rpm/Packages.db",
+            "sles",
+            b"NAME=\"SLES\"\nVERSION=\"15-SP3\"\nVERSION_ID=\"15.3\"\nID=\"sles\"\nPRETTY_NAME=\"SUSE Linux Enterprise Server 15 SP3\"\n",
+            35,
+        ),
+    ];
+    for (fixture, path, family, os_release, count) in cases {
+        let db = fs::read(rpmdb.join(fixture)).unwrap();
+        let tar = tar_of(&[("etc/os-release", os_release), (path, &db)]);
+        let work = tempdir();
+        image_of_tar(work.path(), &tar);
+        let s = summary(
+            work.path(),
+            &["image", "--input", work.path().to_str().unwrap()],
+        );
+        let inventory = &s["inventory"];
+        assert_eq!(inventory["os"]["family"], family);
+        let packages = inventory["packages"].as_array().unwrap();
+        assert_eq!(packages.len(), count, "{fixture}");
+        assert!(packages
+            .iter()
+            .all(|p| p["kind"] == "rpm" && p["name"] != "gpg-pubkey"));
+        assert!(packages
+            .iter()
+            .all(|p| p["layer"]["index"] == 0 && p["found_in"] == format!("/{path}")));
+    }
+    // Spot check of the Amazon Linux packages against upstream's rpm -qa listing.
+    let work = tempdir();
+    let db = fs::read(rpmdb.join(cases[0].0)).unwrap();
+    image_of_tar(
+        work.path(),
+        &tar_of(&[("etc/os-release", cases[0].3), (cases[0].1, &db)]),
+    );
+    let s = summary(
+        work.path(),
+        &["image", "--input", work.path().to_str().unwrap()],
+    );
+    let packages = s["inventory"]["packages"].as_array().unwrap();
+    let csv =
+        fs::read_to_string(rpmdb.join("amazonlinux2023-sqlite/upstream-packages.csv")).unwrap();
+    for line in csv.lines().filter(|l| !l.contains("gpg-pubkey")) {
+        // ¶-separated: epoch, name, version, release, arch, source rpm, …
+        let f: Vec<&str> = line.split('¶').collect();
+        let version = if f[0].is_empty() {
+            format!("{}-{}", f[2], f[3])
+        } else {
+            format!("{}:{}-{}", f[0], f[2], f[3])
+        };
+        let p = packages
+            .iter()
+            .find(|p| p["name"] == f[1])
+            .unwrap_or_else(|| panic!("missing {}", f[1]));
+        assert_eq!(p["version"], version.as_str());
+        assert_eq!(p["arch"], f[4]);
+    }
+}
