@@ -5,6 +5,7 @@ mod analyzer;
 pub mod apk;
 pub mod dpkg;
 pub mod eol;
+pub mod lang;
 pub mod model;
 pub mod os;
 mod purl;

@@ -10,6 +10,19 @@ pub enum PackageKind {
     Deb,
     Apk,
     Rpm,
+    Npm,
+    /// PyPI packages.
+    Pypi,
+    /// Java archives (Maven coordinates).
+    Maven,
+    /// Go modules.
+    Golang,
+    /// Rust crates.
+    Cargo,
+    Gem,
+    Composer,
+    Nuget,
+    Conda,
 }
 
 impl PackageKind {
@@ -18,11 +31,21 @@ impl PackageKind {
             PackageKind::Deb => "deb",
             PackageKind::Apk => "apk",
             PackageKind::Rpm => "rpm",
+            PackageKind::Npm => "npm",
+            PackageKind::Pypi => "pypi",
+            PackageKind::Maven => "maven",
+            PackageKind::Golang => "golang",
+            PackageKind::Cargo => "cargo",
+            PackageKind::Gem => "gem",
+            PackageKind::Composer => "composer",
+            PackageKind::Nuget => "nuget",
+            PackageKind::Conda => "conda",
         }
     }
 
+    /// OS packages come from the distribution's package manager.
     pub fn is_os(self) -> bool {
-        true
+        matches!(self, PackageKind::Deb | PackageKind::Apk | PackageKind::Rpm)
     }
 }
 
