@@ -10,9 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::apk::{self, ApkPackage};
 use crate::dpkg::{self, DpkgPackage};
 use crate::model::{Inventory, LayerRef, OsInfo, Package, PackageKind};
+use crate::lang::{self, LangPackage};
 use crate::{os, purl, rpm};
 
-const KEY: &str = "inventory-v1";
+/// Bump whenever what the analyzer extracts changes: cached layer facts are keyed by it.
+const KEY: &str = "inventory-v2";
 
 const RPM_DATABASES: &[&str] = &[
     "/var/lib/rpm/Packages",
@@ -70,6 +72,7 @@ enum FileFacts {
     DpkgList { package: String, files: Vec<String> },
     Apk { packages: Vec<ApkPackage> },
     Rpm { packages: Vec<RpmRecord> },
+    Lang { packages: Vec<LangPackage> },
 }
 
 pub struct InventoryAnalyzer;
@@ -93,6 +96,7 @@ impl FileAnalyzer for InventoryAnalyzer {
             || dpkg::list_file_package(path).is_some()
             || path == "/lib/apk/db/installed"
             || RPM_DATABASES.contains(&path)
+            || lang::catalogers().iter().any(|c| c.wants(path))
     }
 
     fn max_size(&self) -> u64 {
@@ -150,12 +154,101 @@ impl FileAnalyzer for InventoryAnalyzer {
                     .collect(),
             }
         } else {
-            return Ok(None);
+            return analyze_language_file(path, content);
         };
         serde_json::to_value(facts)
             .map(Some)
             .map_err(|e| e.to_string())
     }
+}
+
+fn analyze_language_file(path: &str, content: &[u8]) -> Result<Option<serde_json::Value>, String> {
+    let mut packages = Vec::new();
+    let mut errors = Vec::new();
+    for cataloger in lang::catalogers().into_iter().filter(|c| c.wants(path)) {
+        if content.len() as u64 > cataloger.max_size() {
+            errors.push(format!("{}: larger than {} bytes", cataloger.name(), cataloger.max_size()));
+            continue;
+        }
+        match cataloger.parse(path, content) {
+            Ok(found) => packages.extend(found),
+            Err(err) => errors.push(format!("{}: {err}", cataloger.name())),
+        }
+    }
+    if packages.is_empty() && !errors.is_empty() {
+        return Err(errors.join("; "));
+    }
+    for err in errors {
+        tracing::warn!("{path}: {err}");
+    }
+    if packages.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_value(FileFacts::Lang { packages }).map(Some).map_err(|e| e.to_string())
+}
+
+/// File names whose packages are declared, not installed: an installed copy of the same
+/// package under the lockfile's directory is the better record of it.
+const LOCKFILES: &[&str] = &[
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "composer.lock",
+    "Gemfile.lock",
+    "poetry.lock",
+    "Pipfile.lock",
+    "uv.lock",
+    "pdm.lock",
+    "requirements.txt",
+    "Cargo.lock",
+    "go.mod",
+    "packages.lock.json",
+    "packages.config",
+];
+
+fn lockfile_dir(path: &str) -> Option<&str> {
+    let (dir, name) = path.rsplit_once('/')?;
+    (LOCKFILES.contains(&name) || (name.starts_with("requirements") && name.ends_with(".txt"))).then_some(dir)
+}
+
+/// PURL of a language package, per the purl-spec type rules.
+fn lang_purl(p: &LangPackage) -> String {
+    let kind = p.kind.as_str();
+    let pkg = |namespace: Option<&str>, name: &str| match namespace.filter(|n| !n.is_empty()) {
+        Some(ns) => {
+            let ns: Vec<String> = ns.split('/').map(purl::encode).collect();
+            format!("pkg:{kind}/{}/{}@{}", ns.join("/"), purl::encode(name), purl::encode(&p.version))
+        }
+        None => format!("pkg:{kind}/{}@{}", purl::encode(name), purl::encode(&p.version)),
+    };
+    match p.kind {
+        PackageKind::Npm | PackageKind::Composer | PackageKind::Golang => match p.name.rsplit_once('/') {
+            Some((ns, name)) => pkg(Some(ns), name),
+            None => pkg(None, &p.name),
+        },
+        // PyPI names compare case-insensitively with runs of -_. folded to '-'.
+        PackageKind::Pypi => pkg(None, &normalize_pypi(&p.name)),
+        PackageKind::Maven => pkg(p.namespace.as_deref(), &p.name),
+        _ => pkg(None, &p.name),
+    }
+}
+
+pub(crate) fn normalize_pypi(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut last_sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !last_sep {
+                out.push('-');
+            }
+            last_sep = true;
+        } else {
+            out.push(c.to_ascii_lowercase());
+            last_sep = false;
+        }
+    }
+    out
 }
 
 /// Splits `curl-7.76.1-14.el9.src.rpm` into name and `version-release`.
@@ -287,7 +380,7 @@ fn packages_of(facts: &FileFacts, os: Option<&OsInfo>, found_in: &str) -> Vec<Pa
                 }
             })
             .collect(),
-        FileFacts::OsFile { .. } | FileFacts::DpkgList { .. } => Vec::new(),
+        FileFacts::OsFile { .. } | FileFacts::DpkgList { .. } | FileFacts::Lang { .. } => Vec::new(),
     }
 }
 
@@ -388,10 +481,80 @@ pub fn build_inventory(layers: &[Layer], analysis: &Analysis) -> Inventory {
             inventory.packages.push(package);
         }
     }
+    add_language_packages(&mut inventory, &versions, &is_final, &layer_ref);
     inventory
         .packages
-        .sort_by(|a, b| (a.kind, &a.name, &a.version).cmp(&(b.kind, &b.name, &b.version)));
+        .sort_by(|a, b| (a.kind, &a.name, &a.version, &a.found_in).cmp(&(b.kind, &b.name, &b.version, &b.found_in)));
     inventory
+}
+
+/// Language packages of the final filesystem: each attributed to the layer that wrote its
+/// file; files that an OS package owns are the OS package's (already reported); a lockfile
+/// entry that is also installed under the lockfile's directory is reported once.
+fn add_language_packages(
+    inventory: &mut Inventory,
+    versions: &BTreeMap<&str, Vec<(usize, FileFacts)>>,
+    is_final: &dyn Fn(&str, usize) -> bool,
+    layer_ref: &dyn Fn(usize) -> LayerRef,
+) {
+    let os_owned: HashSet<&str> = inventory
+        .packages
+        .iter()
+        .flat_map(|p| p.files.iter().map(String::as_str))
+        .collect();
+    let mut found: Vec<(usize, LangPackage)> = Vec::new();
+    for (path, history) in versions {
+        let Some((layer, FileFacts::Lang { packages })) = history.iter().rev().find(|(l, _)| is_final(path, *l)) else {
+            continue;
+        };
+        if os_owned.contains(path) {
+            continue;
+        }
+        found.extend(packages.iter().map(|p| (*layer, p.clone())));
+    }
+    let mut installed: HashMap<(PackageKind, String, String), Vec<&str>> = HashMap::new();
+    for (_, p) in found.iter().filter(|(_, p)| lockfile_dir(&p.path).is_none()) {
+        installed
+            .entry((p.kind, p.name.to_ascii_lowercase(), p.version.clone()))
+            .or_default()
+            .push(&p.path);
+    }
+    let mut kept = Vec::new();
+    let mut seen = HashSet::new();
+    for (layer, p) in &found {
+        let key = (p.kind, p.name.to_ascii_lowercase(), p.version.clone());
+        if let Some(dir) = lockfile_dir(&p.path) {
+            let under = format!("{dir}/");
+            if installed.get(&key).is_some_and(|paths| paths.iter().any(|i| i.starts_with(&under))) {
+                continue;
+            }
+        }
+        if !seen.insert((key, p.path.clone())) {
+            continue;
+        }
+        kept.push((*layer, p.clone()));
+    }
+    for (layer, p) in kept {
+        inventory.packages.push(Package {
+            kind: p.kind,
+            purl: lang_purl(&p),
+            name: match &p.namespace {
+                Some(group) if p.kind == PackageKind::Maven => format!("{group}:{}", p.name),
+                _ => p.name.clone(),
+            },
+            version: p.version.clone(),
+            arch: None,
+            epoch: None,
+            source_name: None,
+            source_version: None,
+            licenses: p.licenses.clone(),
+            vendor: None,
+            modularity_label: None,
+            found_in: p.path.clone(),
+            layer: Some(layer_ref(layer)),
+            files: Vec::new(),
+        });
+    }
 }
 
 #[cfg(test)]
@@ -409,6 +572,32 @@ mod tests {
             Some(("python3-pip".into(), "21.2.3-6.el9".into()))
         );
         assert_eq!(split_source_rpm("(none)"), None);
+    }
+
+    #[test]
+    fn language_purls() {
+        let p = |kind, name: &str, namespace: Option<&str>, version: &str| LangPackage {
+            kind,
+            name: name.into(),
+            namespace: namespace.map(str::to_string),
+            version: version.into(),
+            licenses: vec![],
+            path: "/x".into(),
+        };
+        assert_eq!(lang_purl(&p(PackageKind::Npm, "@babel/core", None, "7.0.0")), "pkg:npm/%40babel/core@7.0.0");
+        assert_eq!(lang_purl(&p(PackageKind::Npm, "lodash", None, "4.17.15")), "pkg:npm/lodash@4.17.15");
+        assert_eq!(lang_purl(&p(PackageKind::Pypi, "PyYAML", None, "5.3")), "pkg:pypi/pyyaml@5.3");
+        assert_eq!(lang_purl(&p(PackageKind::Pypi, "zope.interface", None, "5.0")), "pkg:pypi/zope-interface@5.0");
+        assert_eq!(
+            lang_purl(&p(PackageKind::Maven, "commons-io", Some("commons-io"), "2.11.0")),
+            "pkg:maven/commons-io/commons-io@2.11.0"
+        );
+        assert_eq!(
+            lang_purl(&p(PackageKind::Golang, "github.com/gorilla/mux", None, "v1.8.0")),
+            "pkg:golang/github.com/gorilla/mux@v1.8.0"
+        );
+        assert_eq!(lockfile_dir("/app/package-lock.json"), Some("/app"));
+        assert_eq!(lockfile_dir("/app/node_modules/x/package.json"), None);
     }
 
     #[test]
