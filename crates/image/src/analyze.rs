@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::cache::Cache;
 use crate::error::Result;
-use crate::layer::{read_layer, FileAnalyzer, LayerFacts, Limits};
+use crate::layer::{analyze_link_targets, read_layer, FileAnalyzer, LayerFacts, Limits};
 use crate::source::{walk_rootfs, Image};
 use crate::view::MergedView;
 
@@ -85,7 +85,7 @@ pub fn analyze_image(
                 return Ok((facts, true));
             }
             let blob = image.open_layer(layer)?;
-            let (facts, _) = read_layer(
+            let (mut facts, _) = read_layer(
                 blob,
                 layer.digest.as_ref(),
                 Some(&layer.diff_id),
@@ -93,6 +93,14 @@ pub fn analyze_image(
                 limits,
                 analyzers,
             )?;
+            if !facts.pending_links.is_empty() {
+                analyze_link_targets(
+                    image.open_layer(layer)?,
+                    &layer.label(),
+                    analyzers,
+                    &mut facts,
+                )?;
+            }
             if let Some(cache) = cache {
                 if let Err(err) = cache.store_facts(&key, &layer.diff_id, &facts) {
                     tracing::warn!("could not cache layer {}: {err}", layer.label());

@@ -76,6 +76,10 @@ pub struct LayerFacts {
     /// Files an analyzer could not read (too large, unparsable), each naming the file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Hard links whose path an analyzer wants but whose content sits at the target
+    /// (`(link, target)`): settled by a second read of the layer, never cached.
+    #[serde(skip)]
+    pub pending_links: Vec<(String, String)>,
 }
 
 /// One analyzer's result for one file of a layer.
@@ -309,6 +313,11 @@ pub fn read_layer(
             run_analyzers(&mut entry, &path, analyzers, &mut facts)
                 .map_err(|e| Error::from_io(e, what))?;
         }
+        if kind == FileKind::Hardlink && !wanting(analyzers, &path).is_empty() {
+            if let Some(target) = &link {
+                facts.pending_links.push((path.clone(), target.clone()));
+            }
+        }
         facts.entries.push(FileEntry {
             path,
             kind,
@@ -387,4 +396,58 @@ pub(crate) fn record_analyses(
             Err(warning) => facts.warnings.push(format!("{path}: {warning}")),
         }
     }
+}
+
+/// Second pass for hard links that analyzers asked for (busybox's applets, for one): runs
+/// them on their targets' content under the link's path. The blob was verified by the
+/// first pass.
+pub fn analyze_link_targets(
+    blob: impl Read,
+    name: &str,
+    analyzers: &[&dyn FileAnalyzer],
+    facts: &mut LayerFacts,
+) -> Result<()> {
+    let what = || format!("layer {name}");
+    let links = std::mem::take(&mut facts.pending_links);
+    if links.is_empty() {
+        return Ok(());
+    }
+    let mut buffered = BufReader::with_capacity(256 * 1024, blob);
+    let head = peek(&mut buffered, 6).map_err(|e| Error::from_io(e, what))?;
+    let decoder = match Compression::sniff(&head) {
+        Ok(Compression::Gzip) => Decoder::Gzip(Box::new(MultiGzDecoder::new(buffered))),
+        Ok(Compression::Zstd) => Decoder::Zstd(
+            zstd::stream::read::Decoder::with_buffer(buffered)
+                .map_err(|e| Error::from_io(e, what))?,
+        ),
+        _ => Decoder::Plain(buffered),
+    };
+    let mut archive = tar::Archive::new(decoder);
+    for entry in archive.entries().map_err(|e| Error::from_io(e, what))? {
+        let mut entry = entry.map_err(|e| Error::from_io(e, what))?;
+        let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let Ok(Some(path)) = normalize_entry_path(&raw) else {
+            continue;
+        };
+        let linked: Vec<&String> = links
+            .iter()
+            .filter(|(_, target)| *target == path)
+            .map(|(link, _)| link)
+            .collect();
+        if linked.is_empty() || entry.header().entry_type() != tar::EntryType::Regular {
+            continue;
+        }
+        let size = entry.size();
+        let mut content = Vec::new();
+        let max = analyzers.iter().map(|a| a.max_size()).max().unwrap_or(0);
+        (&mut entry)
+            .take(max + 1)
+            .read_to_end(&mut content)
+            .map_err(|e| Error::from_io(e, what))?;
+        for link in linked {
+            let wanting = wanting(analyzers, link);
+            record_analyses(link, &content, size, &wanting, facts);
+        }
+    }
+    Ok(())
 }

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::apk::{self, ApkPackage};
 use crate::dpkg::{self, DpkgPackage};
-use crate::model::{Inventory, LayerRef, OsInfo, Package, PackageKind};
 use crate::lang::{self, LangPackage};
+use crate::model::{Inventory, LayerRef, OsInfo, Package, PackageKind};
 use crate::{os, purl, rpm};
 
 /// Bump whenever what the analyzer extracts changes: cached layer facts are keyed by it.
@@ -67,12 +67,44 @@ struct RpmRecord {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 enum FileFacts {
-    OsFile { text: String },
-    DpkgStatus { packages: Vec<DpkgPackage> },
-    DpkgList { package: String, files: Vec<String> },
-    Apk { packages: Vec<ApkPackage> },
-    Rpm { packages: Vec<RpmRecord> },
-    Lang { packages: Vec<LangPackage> },
+    OsFile {
+        text: String,
+    },
+    DpkgStatus {
+        packages: Vec<DpkgPackage>,
+    },
+    DpkgList {
+        package: String,
+        files: Vec<String>,
+    },
+    Apk {
+        packages: Vec<ApkPackage>,
+    },
+    Rpm {
+        packages: Vec<RpmRecord>,
+    },
+    Lang {
+        packages: Vec<LangPackage>,
+    },
+    /// A busybox binary, the only OS clue in busybox images.
+    Busybox {
+        version: String,
+    },
+}
+
+const BUSYBOX: &str = "/bin/busybox";
+
+/// `BusyBox v1.38.0` as every busybox binary prints it in its usage text.
+fn busybox_version(content: &[u8]) -> Option<String> {
+    let marker = b"BusyBox v";
+    let start = content.windows(marker.len()).position(|w| w == marker)? + marker.len();
+    let version: String = content[start..]
+        .iter()
+        .take(32)
+        .take_while(|b| b.is_ascii_digit() || **b == b'.')
+        .map(|&b| b as char)
+        .collect();
+    (!version.is_empty()).then_some(version)
 }
 
 pub struct InventoryAnalyzer;
@@ -96,6 +128,7 @@ impl FileAnalyzer for InventoryAnalyzer {
             || dpkg::list_file_package(path).is_some()
             || path == "/lib/apk/db/installed"
             || RPM_DATABASES.contains(&path)
+            || path == BUSYBOX
             || lang::catalogers().iter().any(|c| c.wants(path))
     }
 
@@ -153,6 +186,11 @@ impl FileAnalyzer for InventoryAnalyzer {
                     })
                     .collect(),
             }
+        } else if path == BUSYBOX {
+            match busybox_version(content) {
+                Some(version) => FileFacts::Busybox { version },
+                None => return Ok(None),
+            }
         } else {
             return analyze_language_file(path, content);
         };
@@ -167,7 +205,11 @@ fn analyze_language_file(path: &str, content: &[u8]) -> Result<Option<serde_json
     let mut errors = Vec::new();
     for cataloger in lang::catalogers().into_iter().filter(|c| c.wants(path)) {
         if content.len() as u64 > cataloger.max_size() {
-            errors.push(format!("{}: larger than {} bytes", cataloger.name(), cataloger.max_size()));
+            errors.push(format!(
+                "{}: larger than {} bytes",
+                cataloger.name(),
+                cataloger.max_size()
+            ));
             continue;
         }
         match cataloger.parse(path, content) {
@@ -184,7 +226,9 @@ fn analyze_language_file(path: &str, content: &[u8]) -> Result<Option<serde_json
     if packages.is_empty() {
         return Ok(None);
     }
-    serde_json::to_value(FileFacts::Lang { packages }).map(Some).map_err(|e| e.to_string())
+    serde_json::to_value(FileFacts::Lang { packages })
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// File names whose packages are declared, not installed: an installed copy of the same
@@ -209,7 +253,8 @@ const LOCKFILES: &[&str] = &[
 
 fn lockfile_dir(path: &str) -> Option<&str> {
     let (dir, name) = path.rsplit_once('/')?;
-    (LOCKFILES.contains(&name) || (name.starts_with("requirements") && name.ends_with(".txt"))).then_some(dir)
+    (LOCKFILES.contains(&name) || (name.starts_with("requirements") && name.ends_with(".txt")))
+        .then_some(dir)
 }
 
 /// PURL of a language package, per the purl-spec type rules.
@@ -218,15 +263,26 @@ fn lang_purl(p: &LangPackage) -> String {
     let pkg = |namespace: Option<&str>, name: &str| match namespace.filter(|n| !n.is_empty()) {
         Some(ns) => {
             let ns: Vec<String> = ns.split('/').map(purl::encode).collect();
-            format!("pkg:{kind}/{}/{}@{}", ns.join("/"), purl::encode(name), purl::encode(&p.version))
+            format!(
+                "pkg:{kind}/{}/{}@{}",
+                ns.join("/"),
+                purl::encode(name),
+                purl::encode(&p.version)
+            )
         }
-        None => format!("pkg:{kind}/{}@{}", purl::encode(name), purl::encode(&p.version)),
+        None => format!(
+            "pkg:{kind}/{}@{}",
+            purl::encode(name),
+            purl::encode(&p.version)
+        ),
     };
     match p.kind {
-        PackageKind::Npm | PackageKind::Composer | PackageKind::Golang => match p.name.rsplit_once('/') {
-            Some((ns, name)) => pkg(Some(ns), name),
-            None => pkg(None, &p.name),
-        },
+        PackageKind::Npm | PackageKind::Composer | PackageKind::Golang => {
+            match p.name.rsplit_once('/') {
+                Some((ns, name)) => pkg(Some(ns), name),
+                None => pkg(None, &p.name),
+            }
+        }
         // PyPI names compare case-insensitively with runs of -_. folded to '-'.
         PackageKind::Pypi => pkg(None, &normalize_pypi(&p.name)),
         PackageKind::Maven => pkg(p.namespace.as_deref(), &p.name),
@@ -380,7 +436,10 @@ fn packages_of(facts: &FileFacts, os: Option<&OsInfo>, found_in: &str) -> Vec<Pa
                 }
             })
             .collect(),
-        FileFacts::OsFile { .. } | FileFacts::DpkgList { .. } | FileFacts::Lang { .. } => Vec::new(),
+        FileFacts::OsFile { .. }
+        | FileFacts::DpkgList { .. }
+        | FileFacts::Lang { .. }
+        | FileFacts::Busybox { .. } => Vec::new(),
     }
 }
 
@@ -424,7 +483,10 @@ pub fn build_inventory(layers: &[Layer], analysis: &Analysis) -> Inventory {
         Some(FileFacts::OsFile { text }) => Some(text.clone()),
         _ => None,
     };
-    inventory.os = os::detect(&read_os_file);
+    inventory.os = os::detect(&read_os_file).or_else(|| match final_version(BUSYBOX) {
+        Some(FileFacts::Busybox { version }) => Some(os::busybox(version, BUSYBOX)),
+        _ => None,
+    });
     let os_info = inventory.os.as_ref();
 
     let layer_ref = |index: usize| {
@@ -482,9 +544,9 @@ pub fn build_inventory(layers: &[Layer], analysis: &Analysis) -> Inventory {
         }
     }
     add_language_packages(&mut inventory, &versions, &is_final, &layer_ref);
-    inventory
-        .packages
-        .sort_by(|a, b| (a.kind, &a.name, &a.version, &a.found_in).cmp(&(b.kind, &b.name, &b.version, &b.found_in)));
+    inventory.packages.sort_by(|a, b| {
+        (a.kind, &a.name, &a.version, &a.found_in).cmp(&(b.kind, &b.name, &b.version, &b.found_in))
+    });
     inventory
 }
 
@@ -504,7 +566,9 @@ fn add_language_packages(
         .collect();
     let mut found: Vec<(usize, LangPackage)> = Vec::new();
     for (path, history) in versions {
-        let Some((layer, FileFacts::Lang { packages })) = history.iter().rev().find(|(l, _)| is_final(path, *l)) else {
+        let Some((layer, FileFacts::Lang { packages })) =
+            history.iter().rev().find(|(l, _)| is_final(path, *l))
+        else {
             continue;
         };
         if os_owned.contains(path) {
@@ -513,7 +577,10 @@ fn add_language_packages(
         found.extend(packages.iter().map(|p| (*layer, p.clone())));
     }
     let mut installed: HashMap<(PackageKind, String, String), Vec<&str>> = HashMap::new();
-    for (_, p) in found.iter().filter(|(_, p)| lockfile_dir(&p.path).is_none()) {
+    for (_, p) in found
+        .iter()
+        .filter(|(_, p)| lockfile_dir(&p.path).is_none())
+    {
         installed
             .entry((p.kind, p.name.to_ascii_lowercase(), p.version.clone()))
             .or_default()
@@ -525,7 +592,10 @@ fn add_language_packages(
         let key = (p.kind, p.name.to_ascii_lowercase(), p.version.clone());
         if let Some(dir) = lockfile_dir(&p.path) {
             let under = format!("{dir}/");
-            if installed.get(&key).is_some_and(|paths| paths.iter().any(|i| i.starts_with(&under))) {
+            if installed
+                .get(&key)
+                .is_some_and(|paths| paths.iter().any(|i| i.starts_with(&under)))
+            {
                 continue;
             }
         }
@@ -584,16 +654,38 @@ mod tests {
             licenses: vec![],
             path: "/x".into(),
         };
-        assert_eq!(lang_purl(&p(PackageKind::Npm, "@babel/core", None, "7.0.0")), "pkg:npm/%40babel/core@7.0.0");
-        assert_eq!(lang_purl(&p(PackageKind::Npm, "lodash", None, "4.17.15")), "pkg:npm/lodash@4.17.15");
-        assert_eq!(lang_purl(&p(PackageKind::Pypi, "PyYAML", None, "5.3")), "pkg:pypi/pyyaml@5.3");
-        assert_eq!(lang_purl(&p(PackageKind::Pypi, "zope.interface", None, "5.0")), "pkg:pypi/zope-interface@5.0");
         assert_eq!(
-            lang_purl(&p(PackageKind::Maven, "commons-io", Some("commons-io"), "2.11.0")),
+            lang_purl(&p(PackageKind::Npm, "@babel/core", None, "7.0.0")),
+            "pkg:npm/%40babel/core@7.0.0"
+        );
+        assert_eq!(
+            lang_purl(&p(PackageKind::Npm, "lodash", None, "4.17.15")),
+            "pkg:npm/lodash@4.17.15"
+        );
+        assert_eq!(
+            lang_purl(&p(PackageKind::Pypi, "PyYAML", None, "5.3")),
+            "pkg:pypi/pyyaml@5.3"
+        );
+        assert_eq!(
+            lang_purl(&p(PackageKind::Pypi, "zope.interface", None, "5.0")),
+            "pkg:pypi/zope-interface@5.0"
+        );
+        assert_eq!(
+            lang_purl(&p(
+                PackageKind::Maven,
+                "commons-io",
+                Some("commons-io"),
+                "2.11.0"
+            )),
             "pkg:maven/commons-io/commons-io@2.11.0"
         );
         assert_eq!(
-            lang_purl(&p(PackageKind::Golang, "github.com/gorilla/mux", None, "v1.8.0")),
+            lang_purl(&p(
+                PackageKind::Golang,
+                "github.com/gorilla/mux",
+                None,
+                "v1.8.0"
+            )),
             "pkg:golang/github.com/gorilla/mux@v1.8.0"
         );
         assert_eq!(lockfile_dir("/app/package-lock.json"), Some("/app"));

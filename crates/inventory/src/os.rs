@@ -131,6 +131,17 @@ fn from_redhat_release(text: &str, found_in: &str) -> Option<OsInfo> {
     Some(info(family, &version, codename, line.to_string(), found_in))
 }
 
+/// A busybox image: no distribution, just the multi-call binary.
+pub fn busybox(version: &str, found_in: &str) -> OsInfo {
+    info(
+        "busybox",
+        version,
+        None,
+        format!("BusyBox {version}"),
+        found_in,
+    )
+}
+
 /// Detects the OS from the final filesystem; `read` returns a file's text when present.
 pub fn detect(read: &dyn Fn(&str) -> Option<String>) -> Option<OsInfo> {
     let debian_version = read("/etc/debian_version");

@@ -332,3 +332,26 @@ fn rpm_images_end_to_end() {
         assert_eq!(p["arch"], f[4]);
     }
 }
+
+#[test]
+fn busybox_images_are_named_by_their_binary() {
+    let shared = require_shared!();
+    for name in [
+        "busybox-glibc-amd64-oci",
+        "busybox-musl-amd64-oci",
+        "busybox-musl-arm64v8-oci",
+    ] {
+        let dir = shared.join("data/fixtures/rootfs").join(name);
+        let work = tempdir();
+        let s = summary(work.path(), &["image", "--input", dir.to_str().unwrap()]);
+        // No os-release and no package database: the busybox binary (a hard link in
+        // these layers, whose content sits at another applet's path) names the OS.
+        assert_eq!(s["inventory"]["os"]["family"], "busybox", "{name}");
+        assert_eq!(s["inventory"]["os"]["version"], "1.38.0", "{name}");
+        assert_eq!(
+            s["inventory"]["packages"].as_array().unwrap().len(),
+            0,
+            "{name}"
+        );
+    }
+}
