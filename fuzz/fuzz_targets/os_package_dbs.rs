@@ -1,0 +1,13 @@
+//! Any text as a dpkg status file, an apk database and OS release files.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let _ = drydock_inventory::dpkg::parse_status(&text, true);
+    let _ = drydock_inventory::dpkg::parse_status(&text, false);
+    let _ = drydock_inventory::apk::parse_installed(&text);
+    let owned = text.to_string();
+    let _ = drydock_inventory::os::detect(&|_| Some(owned.clone()));
+});
