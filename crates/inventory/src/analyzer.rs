@@ -244,6 +244,7 @@ const LOCKFILES: &[&str] = &[
     "Pipfile.lock",
     "uv.lock",
     "pdm.lock",
+    "pylock.toml",
     "requirements.txt",
     "Cargo.lock",
     "go.mod",
