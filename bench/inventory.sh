@@ -39,3 +39,15 @@ for image in scanlab-debian-bookworm scanlab-acme-shop-1.4.2; do
     count() { python3 -c 'import json,sys,collections; d=json.load(open(sys.argv[1])); print(dict(collections.Counter(a["type"] for a in d["artifacts"])))' "$WORK/out"; }
     PREP="rm -rf $WORK/syft-cache" measure "syft $(syft version 2>/dev/null | awk '/^Version/ {print $2}')" env SYFT_CACHE_DIR="$WORK/syft-cache" syft scan "oci-archive:$archive" -o json -q
 done
+
+# Package-for-package comparison on acme-shop: the same packages, and the same PURLs.
+"$BIN" --cache-dir "$WORK/cache" image --input "$SHARED/images/scanlab-acme-shop-1.4.2.oci.tar" -f json -q >"$WORK/drydock.json"
+syft scan "oci-archive:$SHARED/images/scanlab-acme-shop-1.4.2.oci.tar" -o json -q >"$WORK/syft.json"
+python3 - "$WORK/drydock.json" "$WORK/syft.json" <<'PY'
+import json, sys
+ours = {p["purl"] for p in json.load(open(sys.argv[1]))["inventory"]["packages"]}
+theirs = {a["purl"] for a in json.load(open(sys.argv[2]))["artifacts"]}
+print(f"== acme-shop PURLs: drydock {len(ours)}, syft {len(theirs)}, in both {len(ours & theirs)}")
+for p in sorted(ours - theirs): print("  only drydock:", p)
+for p in sorted(theirs - ours): print("  only syft:   ", p)
+PY

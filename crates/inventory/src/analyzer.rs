@@ -333,7 +333,13 @@ fn packages_of(facts: &FileFacts, os: Option<&OsInfo>, found_in: &str) -> Vec<Pa
         FileFacts::DpkgStatus { packages } => packages
             .iter()
             .map(|p| {
-                let upstream = (p.source_name != p.name).then_some(p.source_name.as_str());
+                // syft's spelling: the source name, with its version when that differs
+                // (binNMUs such as bash 5.2.15-2+b13 from source 5.2.15-2).
+                let upstream = if p.source_version != p.version {
+                    Some(format!("{}@{}", p.source_name, p.source_version))
+                } else {
+                    (p.source_name != p.name).then(|| p.source_name.clone())
+                };
                 Package {
                     kind: PackageKind::Deb,
                     name: p.name.clone(),
@@ -353,7 +359,7 @@ fn packages_of(facts: &FileFacts, os: Option<&OsInfo>, found_in: &str) -> Vec<Pa
                         &[
                             ("arch", p.arch.as_deref()),
                             ("distro", distro),
-                            ("upstream", upstream),
+                            ("upstream", upstream.as_deref()),
                         ],
                     ),
                     found_in: found_in.to_string(),

@@ -13,6 +13,12 @@ pub fn encode(text: &str) -> String {
     out
 }
 
+/// Versions keep `:` (Debian and RPM epochs) literal, as packageurl-go, syft and trivy
+/// write them, so PURLs compare equal across tools.
+pub fn encode_version(version: &str) -> String {
+    encode(version).replace("%3A", ":")
+}
+
 /// `pkg:TYPE/NAMESPACE/NAME@VERSION?k=v…` with qualifiers sorted by key, as the spec asks.
 pub fn build(
     kind: &str,
@@ -25,7 +31,7 @@ pub fn build(
         "pkg:{kind}/{}/{}@{}",
         encode(namespace),
         encode(name),
-        encode(version)
+        encode_version(version)
     );
     let mut quals: Vec<(&str, &str)> = qualifiers
         .iter()
@@ -36,7 +42,7 @@ pub fn build(
         purl.push(if i == 0 { '?' } else { '&' });
         purl.push_str(k);
         purl.push('=');
-        purl.push_str(&encode(v));
+        purl.push_str(&encode_version(v));
     }
     purl
 }
