@@ -1,0 +1,37 @@
+//! Version orders, one per ecosystem, and the OSV range evaluator over any of them.
+//!
+//! CONTRACT (the matcher relies on these names and shapes):
+//! - every ecosystem implements [`VersionOrder`] in its own module;
+//! - `compare` is a total order on valid versions (antisymmetric, transitive — property
+//!   tests check it) and returns `Err` for strings the ecosystem itself would reject;
+//! - [`order_for`] maps an OSV ecosystem name (`Debian:12`, `Alpine:v3.20`, `npm`, `PyPI`,
+//!   `Maven`, `RubyGems`, `Go`, `NuGet`, `Packagist`, `crates.io`, `Red Hat`, `AlmaLinux:9`,
+//!   `Rocky Linux:9`, `SUSE:…`, `openSUSE:…`, `Ubuntu:22.04:LTS`, `Wolfi`, `Chainguard`, …) to
+//!   its order; the part after the first ':' is the release and is ignored here.
+
+use std::cmp::Ordering;
+
+pub mod osv_range;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {ecosystem} version {version:?}: {reason}")]
+pub struct VersionError {
+    pub ecosystem: &'static str,
+    pub version: String,
+    pub reason: String,
+}
+
+pub trait VersionOrder: Send + Sync {
+    /// Short name for messages (`dpkg`, `rpm`, `PEP 440`, …).
+    fn name(&self) -> &'static str;
+    fn compare(&self, a: &str, b: &str) -> Result<Ordering, VersionError>;
+    fn validate(&self, version: &str) -> Result<(), VersionError> {
+        self.compare(version, version).map(|_| ())
+    }
+}
+
+/// The order an OSV ecosystem uses, or `None` for ecosystems without one yet.
+pub fn order_for(ecosystem: &str) -> Option<&'static dyn VersionOrder> {
+    let _base = ecosystem.split(':').next().unwrap_or(ecosystem);
+    None
+}
