@@ -87,6 +87,14 @@ pub fn summary(cache: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON summary")
 }
 
+/// The JSON summary of the image file or layout at `input`.
+pub fn scan(cache: &Path, input: &Path) -> Value {
+    summary(
+        cache,
+        &["image", "--input", input.to_str().expect("UTF-8 path")],
+    )
+}
+
 /// Runs drydock expecting an input error: exit 2 and one line on stderr. Returns that line.
 pub fn expect_error(cache: &Path, args: &[&str]) -> String {
     let out = drydock(cache).args(args).output().unwrap();

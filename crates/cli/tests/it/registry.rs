@@ -4,8 +4,6 @@
 use std::fs;
 use std::sync::atomic::Ordering;
 
-use serde_json::Value;
-
 use crate::common::{drydock, expect_error, image_facts, require_shared, summary, tempdir};
 use crate::harness::{Auth, Fault, FaultProxy, Registry, TokenServer};
 
@@ -319,7 +317,6 @@ fn unreachable_registry() {
     // Port 9 (discard) is closed here: connection refused, retried, then one line.
     let err = expect_error(cache.path(), &["image", "127.0.0.1:9/x/y:z"]);
     assert!(err.contains("registry 127.0.0.1:9"), "{err}");
-    let _ = Value::Null;
 }
 
 #[test]

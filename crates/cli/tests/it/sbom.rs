@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{drydock, require_shared, summary, tempdir};
+use crate::common::{drydock, require_shared, scan, summary, tempdir};
 
 fn schema(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -65,16 +65,9 @@ fn sbom(cache: &Path, input: &Path, format: &str) -> Value {
 fn shared_images_inventory() {
     let shared = require_shared!();
     let cache = tempdir();
-    let bookworm = summary(
+    let bookworm = scan(
         cache.path(),
-        &[
-            "image",
-            "--input",
-            shared
-                .join("images/scanlab-debian-bookworm.oci.tar")
-                .to_str()
-                .unwrap(),
-        ],
+        &shared.join("images/scanlab-debian-bookworm.oci.tar"),
     );
     let inventory = &bookworm["inventory"];
     assert_eq!(inventory["os"]["family"], "debian");
@@ -83,16 +76,9 @@ fn shared_images_inventory() {
     // syft 1.18.1 finds 88 deb packages in this image (shared/images/README.md).
     assert_eq!(inventory["packages"].as_array().unwrap().len(), 88);
 
-    let acme = summary(
+    let acme = scan(
         cache.path(),
-        &[
-            "image",
-            "--input",
-            shared
-                .join("images/scanlab-acme-shop-1.4.2.oci.tar")
-                .to_str()
-                .unwrap(),
-        ],
+        &shared.join("images/scanlab-acme-shop-1.4.2.oci.tar"),
     );
     let packages = acme["inventory"]["packages"].as_array().unwrap();
     // syft 1.18.1 finds 176 = deb 110 + npm 54 + python 12 (shared/images/README.md); so do

@@ -8,7 +8,9 @@ use std::process::Command as StdCommand;
 use serde_json::{json, Value};
 use sha2::{Digest as _, Sha256};
 
-use crate::common::{self, drydock, expect_error, image_facts, require_shared, summary, tempdir};
+use crate::common::{
+    self, drydock, expect_error, image_facts, require_shared, scan, summary, tempdir,
+};
 
 const ACME_MANIFEST: &str =
     "sha256:572080844c9017ec2966f3d123f3977fb60ffec133faf3ac774f6e357727e1c4";
@@ -111,16 +113,9 @@ fn every_file_source_of_acme_shop_gives_the_same_summary() {
 fn acme_shop_layers_history_and_config() {
     let shared = require_shared!();
     let cache = tempdir();
-    let s = summary(
+    let s = scan(
         cache.path(),
-        &[
-            "image",
-            "--input",
-            shared
-                .join("images/scanlab-acme-shop-1.4.2.oci.tar")
-                .to_str()
-                .unwrap(),
-        ],
+        &shared.join("images/scanlab-acme-shop-1.4.2.oci.tar"),
     );
     let layers = s["layers"].as_array().unwrap();
     assert_eq!(layers.len(), 11);
@@ -180,16 +175,9 @@ fn acme_shop_layers_history_and_config() {
 fn whiteouts_remove_files_but_remember_them() {
     let shared = require_shared!();
     let cache = tempdir();
-    let s = summary(
+    let s = scan(
         cache.path(),
-        &[
-            "image",
-            "--input",
-            shared
-                .join("images/scanlab-acme-shop-1.4.2.oci.tar")
-                .to_str()
-                .unwrap(),
-        ],
+        &shared.join("images/scanlab-acme-shop-1.4.2.oci.tar"),
     );
     // L10 deletes /root/.aws/credentials (plain whiteout) and empties /app/tmp (opaque
     // whiteout): both were shipped by L6.
