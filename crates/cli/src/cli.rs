@@ -47,6 +47,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR", env = "DRYDOCK_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
 
+    /// Vulnerability database file [default: CACHE_DIR/db/drydock.db].
+    #[arg(long, global = true, value_name = "PATH", env = "DRYDOCK_DB")]
+    pub db: Option<PathBuf>,
+
     /// Scanners to run, comma-separated.
     #[arg(
         long,
@@ -68,6 +72,24 @@ pub enum Command {
     Image(ImageArgs),
     /// Scan a root filesystem directory.
     Rootfs(RootfsArgs),
+    /// Build and inspect the vulnerability database.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DbCommand {
+    /// Build the database from feed files on disk (folders, .tar.zst/.tar.gz bundles, all.zip).
+    Build(DbBuildArgs),
+    /// Show what the database holds: sources, record counts, snapshot dates, age.
+    Info,
+}
+
+#[derive(Args, Debug)]
+pub struct DbBuildArgs {
+    /// Feed folders or archives; each sub-folder of a folder is one source.
+    #[arg(long = "from", value_name = "DIR", required = true, num_args = 1..)]
+    pub from: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]

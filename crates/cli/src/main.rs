@@ -18,7 +18,9 @@ use drydock_image::{
 use drydock_inventory::{build_inventory, InventoryAnalyzer};
 use drydock_report::{render, Format, ImageSummary, Report, Subject};
 
-use cli::{Cli, Command, GlobalArgs, ImageArgs, OutputFormat, RootfsArgs, Scanner};
+use cli::{
+    Cli, Command, DbBuildArgs, DbCommand, GlobalArgs, ImageArgs, OutputFormat, RootfsArgs, Scanner,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -71,7 +73,106 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Image(args) => scan_image(global, args),
         Command::Rootfs(args) => scan_rootfs(global, args),
+        Command::Db(DbCommand::Build(args)) => db_build(global, args),
+        Command::Db(DbCommand::Info) => db_info(global),
     }
+}
+
+fn db_path(global: &GlobalArgs) -> PathBuf {
+    global.db.clone().unwrap_or_else(|| {
+        global
+            .cache_dir
+            .clone()
+            .unwrap_or_else(Cache::default_dir)
+            .join("db")
+            .join("drydock.db")
+    })
+}
+
+fn db_build(global: &GlobalArgs, args: &DbBuildArgs) -> Result<ExitCode> {
+    let path = db_path(global);
+    let started = std::time::Instant::now();
+    let report = drydock_vulndb::build(&args.from, &path, &drydock_report::sbom::now_rfc3339())?;
+    for source in &report.sources {
+        for warning in &source.warnings {
+            tracing::warn!("{}: {warning}", source.name);
+        }
+    }
+    if !global.quiet {
+        eprintln!(
+            "built {} with {} advisories from {} sources in {:.1}s",
+            path.display(),
+            report.advisories,
+            report.sources.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn db_info(global: &GlobalArgs) -> Result<ExitCode> {
+    let path = db_path(global);
+    let db = drydock_vulndb::Database::open(&path)?;
+    let sources = db.sources()?;
+    let built_at = db.metadata("built_at")?.unwrap_or_default();
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let counts = (
+        db.count("advisories")?,
+        db.count("affected")?,
+        db.count("aliases")?,
+    );
+    let mut out = io::stdout().lock();
+    let written = match global.format {
+        OutputFormat::Json => {
+            let doc = serde_json::json!({
+                "path": path,
+                "built_at": built_at,
+                "size": size,
+                "advisories": counts.0,
+                "affected_packages": counts.1,
+                "aliases": counts.2,
+                "sources": sources,
+            });
+            serde_json::to_writer_pretty(&mut out, &doc)
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+        }
+        _ => {
+            let mut table = comfy_table::Table::new();
+            table
+                .load_preset(comfy_table::presets::UTF8_BORDERS_ONLY)
+                .set_header(vec![
+                    "Source",
+                    "Records",
+                    "Skipped",
+                    "Newest record",
+                    "Notes",
+                ]);
+            for s in &sources {
+                table.add_row(vec![
+                    s.name.clone(),
+                    s.records.to_string(),
+                    s.skipped.to_string(),
+                    s.newest.clone().unwrap_or_else(|| "-".into()),
+                    s.warnings.first().cloned().unwrap_or_default(),
+                ]);
+            }
+            writeln!(
+                out,
+                "{}\nbuilt {built_at}, {} MB, {} advisories, {} affected packages, {} aliases\n{table}",
+                path.display(),
+                size / 1_000_000,
+                counts.0,
+                counts.1,
+                counts.2
+            )
+        }
+    };
+    match written {
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn limits(global: &GlobalArgs) -> Limits {

@@ -1,4 +1,13 @@
 //! drydock's vulnerability database: advisories from the publishers' feeds, stored in one
 //! embedded file, matched with each ecosystem's own version order.
 
+pub mod alpine;
+pub mod build;
+pub mod model;
+pub mod osv;
+pub mod store;
 pub mod version;
+
+pub use build::{build, BuildError, BuildReport};
+pub use model::{Advisory, Affected, Range, RangeEvent, Status};
+pub use store::{Database, SourceInfo, StoreError};

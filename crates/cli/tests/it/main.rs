@@ -1,6 +1,7 @@
 //! drydock's integration tests, in one binary so it links once.
 
 mod common;
+mod db;
 
 mod bad_input;
 mod harness;

@@ -35,3 +35,8 @@ pub fn order_for(ecosystem: &str) -> Option<&'static dyn VersionOrder> {
     let _base = ecosystem.split(':').next().unwrap_or(ecosystem);
     None
 }
+
+// distro orders (dpkg, rpm, apk)
+pub mod apk;
+pub mod dpkg;
+pub mod rpm;
