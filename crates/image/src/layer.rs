@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::{Digest, VerifyingReader};
 use crate::error::{Error, Result};
+use crate::targuard::TarGuard;
 
 /// Bounds that keep hostile input from exhausting memory, disk or time.
 #[derive(Clone, Debug)]
@@ -243,7 +244,7 @@ pub fn read_layer(
         format!("layer {name} (uncompressed, diffID)"),
         limits.max_layer_bytes,
     );
-    let mut archive = tar::Archive::new(uncompressed);
+    let mut archive = tar::Archive::new(TarGuard::new(uncompressed, name));
     let mut facts = LayerFacts::default();
     let hostile = |reason: String| Error::HostileLayer {
         layer: name.to_string(),
@@ -331,6 +332,7 @@ pub fn read_layer(
     // The tar reader stops at the end-of-archive marker; read what follows too, so both
     // digests cover the whole stream (the compressed one is checked when its reader ends).
     let (decoder, actual_diff_id, size) = archive
+        .into_inner()
         .into_inner()
         .finish()
         .map_err(|e| Error::from_io(e, what))?;
@@ -422,7 +424,7 @@ pub fn analyze_link_targets(
         ),
         _ => Decoder::Plain(buffered),
     };
-    let mut archive = tar::Archive::new(decoder);
+    let mut archive = tar::Archive::new(TarGuard::new(decoder, name));
     for entry in archive.entries().map_err(|e| Error::from_io(e, what))? {
         let mut entry = entry.map_err(|e| Error::from_io(e, what))?;
         let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();

@@ -9,6 +9,7 @@ pub mod oci;
 pub mod platform;
 pub mod reference;
 pub mod source;
+mod targuard;
 pub mod view;
 
 pub mod analyze;

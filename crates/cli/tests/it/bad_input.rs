@@ -269,6 +269,22 @@ fn decompression_bomb() {
 }
 
 #[test]
+fn pax_header_memory_bomb() {
+    // A PAX header that claims 2 GiB: the tar parser would buffer it whole. 8 MiB of it
+    // are really there (they gzip to a few kB); the guard refuses at the header.
+    let mut tar = Vec::new();
+    let mut header = tar::Header::new_ustar();
+    header.set_path("PaxHeader").unwrap();
+    header.set_entry_type(tar::EntryType::XHeader);
+    header.set_size(2 << 30);
+    header.set_cksum();
+    tar.extend_from_slice(header.as_bytes());
+    tar.extend(std::iter::repeat_n(b'a', 8 << 20));
+    let dir = layout_with(vec![layer(&tar)]);
+    assert_rejected(dir.path(), &[], "tar metadata entry of 2147483648 bytes");
+}
+
+#[test]
 fn manifest_over_the_size_limit() {
     let dir = tempdir();
     write_layout(dir.path(), vec![layer(&simple_tar())], OCI_CONFIG, |m| {

@@ -40,3 +40,13 @@ pub fn order_for(ecosystem: &str) -> Option<&'static dyn VersionOrder> {
 pub mod apk;
 pub mod dpkg;
 pub mod rpm;
+
+// language orders
+pub mod composer;
+pub mod golang;
+pub mod maven;
+pub mod npm;
+pub mod nuget;
+pub mod pep440;
+pub mod rubygems;
+pub mod semver;

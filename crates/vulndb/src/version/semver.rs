@@ -12,8 +12,8 @@ pub struct SemverOrder;
 pub static SEMVER: SemverOrder = SemverOrder;
 
 impl SemverOrder {
-    pub fn parse(version: &str) -> Result<semver::Version, VersionError> {
-        semver::Version::parse(version).map_err(|e| VersionError {
+    pub fn parse(version: &str) -> Result<::semver::Version, VersionError> {
+        ::semver::Version::parse(version).map_err(|e| VersionError {
             ecosystem: "SemVer",
             version: version.to_string(),
             reason: e.to_string(),
