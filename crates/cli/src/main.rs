@@ -43,7 +43,7 @@ fn one_line(err: &anyhow::Error) -> String {
             parts.push(text);
         }
     }
-    parts.join(": ").replace('\n', " ")
+    drydock_report::printable(&parts.join(": ").replace('\n', " "))
 }
 
 fn init_logging(global: &GlobalArgs) {

@@ -14,6 +14,10 @@ use crate::view::MergedView;
 /// Cache key of the file-listing analysis; bump when [`LayerFacts`] changes shape or meaning.
 pub const FILES_ANALYZER: &str = "files-v1";
 
+/// More layers than any real image has (Docker's own limit is 127): a manifest listing
+/// thousands is an attack on time and memory.
+const MAX_LAYERS: usize = 1000;
+
 /// Reports progress of long transfers (the binary draws bars on a terminal).
 pub trait Progress: Send + Sync {
     fn start(&self, label: &str, total: Option<u64>) -> Box<dyn ProgressTask>;
@@ -75,8 +79,20 @@ pub fn analyze_image(
     analyzers: &[&dyn FileAnalyzer],
 ) -> Result<Analysis> {
     let key = facts_key(analyzers);
-    let results: Vec<Result<(LayerFacts, bool)>> = image
-        .layers
+    if image.layers.len() > MAX_LAYERS {
+        return Err(crate::Error::TooLarge {
+            what: format!("layer count of {}", image.location),
+            limit: MAX_LAYERS as u64,
+        });
+    }
+    // A layer that appears twice (same diffID) is read once.
+    let mut unique: Vec<&crate::source::Layer> = Vec::new();
+    for layer in &image.layers {
+        if !unique.iter().any(|u| u.diff_id == layer.diff_id) {
+            unique.push(layer);
+        }
+    }
+    let results: Vec<Result<(LayerFacts, bool)>> = unique
         .par_iter()
         .map(|layer| {
             if let Some(facts) =
@@ -109,11 +125,18 @@ pub fn analyze_image(
             Ok((facts, false))
         })
         .collect();
+    let mut read = Vec::with_capacity(unique.len());
+    for (layer, result) in unique.iter().zip(results) {
+        read.push((&layer.diff_id, result?));
+    }
     let mut analysis = Analysis::default();
-    for result in results {
-        let (facts, cached) = result?;
-        analysis.layers_from_cache += usize::from(cached);
-        analysis.layers.push(facts);
+    for layer in &image.layers {
+        let (_, (facts, cached)) = read
+            .iter()
+            .find(|(diff_id, _)| **diff_id == layer.diff_id)
+            .expect("every layer was read");
+        analysis.layers_from_cache += usize::from(*cached);
+        analysis.layers.push(facts.clone());
     }
     analysis.view = MergedView::build(&analysis.layers);
     Ok(analysis)

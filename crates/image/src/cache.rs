@@ -69,15 +69,17 @@ impl Cache {
         self.write_atomically(&self.blob_path(digest), |file| file.write_all(bytes))
     }
 
-    /// Streams a blob into the cache, verifying its digest before it becomes visible.
+    /// Streams a blob into the cache, verifying its digest (and that it is no longer than
+    /// `limit`) before it becomes visible.
     pub fn put_blob_stream(
         &self,
         digest: &Digest,
         reader: impl Read,
         what: &str,
+        limit: u64,
     ) -> Result<PathBuf> {
         let target = self.blob_path(digest);
-        let mut verifying = VerifyingReader::new(reader, Some(digest.clone()), what, u64::MAX);
+        let mut verifying = VerifyingReader::new(reader, Some(digest.clone()), what, limit);
         let mut tmp = self.temp_file()?;
         io::copy(&mut verifying, tmp.as_file_mut())
             .map_err(|e| Error::from_io(e, || what.to_string()))?;
@@ -152,7 +154,7 @@ mod tests {
         let cache = Cache::open(dir.path()).unwrap();
         let d = Digest::of(b"config");
         let err = cache
-            .put_blob_stream(&d, &b"other"[..], "blob")
+            .put_blob_stream(&d, &b"other"[..], "blob", 100)
             .unwrap_err();
         assert!(matches!(err, Error::DigestMismatch { .. }));
         assert!(
@@ -161,7 +163,9 @@ mod tests {
         );
         assert_eq!(fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
 
-        cache.put_blob_stream(&d, &b"config"[..], "blob").unwrap();
+        cache
+            .put_blob_stream(&d, &b"config"[..], "blob", 100)
+            .unwrap();
         assert_eq!(cache.read_blob(&d, 100).unwrap(), b"config");
         fs::write(cache.blob_path(&d), b"damaged").unwrap();
         assert!(cache.read_blob(&d, 100).is_none());

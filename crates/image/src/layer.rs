@@ -311,7 +311,7 @@ pub fn read_layer(
             0
         };
         if kind == FileKind::File && !analyzers.is_empty() {
-            run_analyzers(&mut entry, &path, analyzers, &mut facts)
+            run_analyzers(&mut entry, &path, size, analyzers, &mut facts)
                 .map_err(|e| Error::from_io(e, what))?;
         }
         if kind == FileKind::Hardlink && !wanting(analyzers, &path).is_empty() {
@@ -346,16 +346,25 @@ pub fn read_layer(
 fn run_analyzers(
     entry: &mut impl Read,
     path: &str,
+    size: u64,
     analyzers: &[&dyn FileAnalyzer],
     facts: &mut LayerFacts,
 ) -> io::Result<()> {
     let wanting = wanting(analyzers, path);
-    let Some(max) = wanting.iter().map(|a| a.max_size()).max() else {
+    // The header tells the size: a file too large for every analyzer that wants it (a
+    // multi-GB model file named like a binary) is never buffered at all.
+    let Some(max) = wanting
+        .iter()
+        .map(|a| a.max_size())
+        .filter(|&m| size <= m)
+        .max()
+    else {
+        record_analyses(path, &[], size, &wanting, facts);
         return Ok(());
     };
-    let mut content = Vec::new();
+    let mut content = Vec::with_capacity(size.min(max) as usize);
     entry.take(max + 1).read_to_end(&mut content)?;
-    record_analyses(path, &content, content.len() as u64, &wanting, facts);
+    record_analyses(path, &content, size, &wanting, facts);
     Ok(())
 }
 
@@ -414,6 +423,11 @@ pub fn analyze_link_targets(
     if links.is_empty() {
         return Ok(());
     }
+    let mut by_target: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    for (link, target) in links {
+        by_target.entry(target).or_default().push(link);
+    }
     let mut buffered = BufReader::with_capacity(256 * 1024, blob);
     let head = peek(&mut buffered, 6).map_err(|e| Error::from_io(e, what))?;
     let decoder = match Compression::sniff(&head) {
@@ -431,21 +445,24 @@ pub fn analyze_link_targets(
         let Ok(Some(path)) = normalize_entry_path(&raw) else {
             continue;
         };
-        let linked: Vec<&String> = links
-            .iter()
-            .filter(|(_, target)| *target == path)
-            .map(|(link, _)| link)
-            .collect();
-        if linked.is_empty() || entry.header().entry_type() != tar::EntryType::Regular {
+        let Some(linked) = by_target.get(&path) else {
+            continue;
+        };
+        if entry.header().entry_type() != tar::EntryType::Regular {
             continue;
         }
         let size = entry.size();
-        let mut content = Vec::new();
         let max = analyzers.iter().map(|a| a.max_size()).max().unwrap_or(0);
+        if size > max {
+            continue;
+        }
+        let mut content = Vec::new();
         (&mut entry)
             .take(max + 1)
             .read_to_end(&mut content)
             .map_err(|e| Error::from_io(e, what))?;
+        // Analyzers look at the path too (`/bin/busybox` vs `/bin/[`), so each link is
+        // analyzed in its own name; the content is read once.
         for link in linked {
             let wanting = wanting(analyzers, link);
             record_analyses(link, &content, size, &wanting, facts);

@@ -42,7 +42,11 @@ impl Reference {
     /// True for registries on this machine, which Docker also treats as insecure by default.
     pub fn is_loopback(&self) -> bool {
         let host = host_without_port(&self.registry);
-        host == "localhost" || host.starts_with("127.") || host == "[::1]" || host == "::1"
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        host == "localhost"
+            || bare
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
     }
 }
 
@@ -175,6 +179,7 @@ mod tests {
         assert_eq!(r.tag.as_deref(), Some("1.4.2"));
         assert!(r.is_loopback());
 
+        assert!(!parse("127.example.com/x").is_loopback());
         let r = parse("127.0.0.1:5000/x");
         assert_eq!(r.tag.as_deref(), Some("latest"));
         assert!(r.is_loopback());

@@ -18,7 +18,10 @@ enum State {
     Header { buf: Box<[u8; 512]>, have: usize },
     /// Skipping an entry's data (and padding); `pax` collects a PAX body to learn a
     /// `size=` override for the next entry.
-    Data { remaining: u64, pax: Option<Vec<u8>> },
+    Data {
+        remaining: u64,
+        pax: Option<Vec<u8>>,
+    },
 }
 
 pub(crate) struct TarGuard<R> {
@@ -175,7 +178,11 @@ mod tests {
         let mut guard = TarGuard::new(&stream[..], "#0");
         let err = io::copy(&mut guard, &mut io::sink()).unwrap_err();
         let err = Error::from_io(err, || "x".into());
-        assert!(err.to_string().contains("tar metadata entry of 16106127360 bytes"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("tar metadata entry of 16106127360 bytes"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -206,7 +213,10 @@ mod tests {
 
     #[test]
     fn pax_size_records() {
-        assert_eq!(pax_size(b"20 size=9000000000\n30 path=x\n"), Some(9_000_000_000));
+        assert_eq!(
+            pax_size(b"20 size=9000000000\n30 path=x\n"),
+            Some(9_000_000_000)
+        );
         assert_eq!(pax_size(b"12 path=abc\n"), None);
     }
 }

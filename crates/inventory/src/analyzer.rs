@@ -16,6 +16,9 @@ use crate::{os, purl, rpm};
 /// Bump whenever what the analyzer extracts changes: cached layer facts are keyed by it.
 const KEY: &str = "inventory-v2";
 
+/// Usr-merged Wolfi and Chainguard images keep it under /usr (with /lib a symlink).
+const APK_DATABASES: &[&str] = &["/lib/apk/db/installed", "/usr/lib/apk/db/installed"];
+
 const RPM_DATABASES: &[&str] = &[
     "/var/lib/rpm/Packages",
     "/var/lib/rpm/Packages.db",
@@ -126,7 +129,7 @@ impl FileAnalyzer for InventoryAnalyzer {
             || path == "/var/lib/dpkg/status"
             || is_status_d(path)
             || dpkg::list_file_package(path).is_some()
-            || path == "/lib/apk/db/installed"
+            || APK_DATABASES.contains(&path)
             || RPM_DATABASES.contains(&path)
             || path == BUSYBOX
             || lang::catalogers().iter().any(|c| c.wants(path))
@@ -157,7 +160,7 @@ impl FileAnalyzer for InventoryAnalyzer {
                 package: package.to_string(),
                 files: dpkg::parse_list(&text()),
             }
-        } else if path == "/lib/apk/db/installed" {
+        } else if APK_DATABASES.contains(&path) {
             let (packages, warnings) = apk::parse_installed(&text());
             for w in warnings {
                 tracing::warn!("{path}: {w}");
@@ -318,16 +321,16 @@ fn split_source_rpm(source_rpm: &str) -> Option<(String, String)> {
 }
 
 fn purl_namespace(os: Option<&OsInfo>, fallback: &str) -> String {
-    match os.map(|o| o.family.as_str()) {
+    match os.map(|o| o.id.as_str()) {
         Some("rhel") => "redhat".into(),
-        Some(family) => family.into(),
+        Some(id) => id.into(),
         None => fallback.into(),
     }
 }
 
 /// One package as it stood in one version of a database file.
 fn packages_of(facts: &FileFacts, os: Option<&OsInfo>, found_in: &str) -> Vec<Package> {
-    let distro = os.map(|o| format!("{}-{}", o.family, o.version));
+    let distro = os.map(|o| format!("{}-{}", o.id, o.version));
     let distro = distro.as_deref();
     match facts {
         FileFacts::DpkgStatus { packages } => packages
@@ -709,6 +712,7 @@ mod tests {
         assert!(a.wants("/var/lib/dpkg/info/libc6:amd64.list"));
         assert!(!a.wants("/var/lib/dpkg/info/libc6.md5sums"));
         assert!(a.wants("/usr/lib/sysimage/rpm/rpmdb.sqlite"));
+        assert!(a.wants("/usr/lib/apk/db/installed"));
         assert!(!a.wants("/etc/passwd"));
     }
 }

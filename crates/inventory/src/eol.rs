@@ -44,8 +44,11 @@ fn release_keys(family: &str, version: &str) -> Vec<String> {
     let parts: Vec<&str> = version.split(['.', ' ']).collect();
     let first = |n: usize| parts.iter().take(n).copied().collect::<Vec<_>>().join(".");
     match family {
-        "debian" | "rhel" | "centos" | "centos-stream" | "rocky" | "almalinux" | "oracle"
-        | "fedora" => vec![first(1)],
+        // Debian 6 and older were numbered 6.0, 5.0, …
+        "debian" => vec![first(1), first(2)],
+        "rhel" | "centos" | "centos-stream" | "rocky" | "almalinux" | "oracle" | "fedora" => {
+            vec![first(1)]
+        }
         "amazon" if parts[0].len() == 4 && parts[0] < "2022" => vec!["1".into()],
         "amazon" => vec![first(1)],
         "ubuntu" | "alpine" | "photon" | "cbl-mariner" | "azurelinux" | "opensuse-leap"

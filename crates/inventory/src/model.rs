@@ -108,6 +108,9 @@ pub struct OsInfo {
     /// fedora, sles, sle-micro, opensuse-leap, opensuse-tumbleweed, photon, cbl-mariner,
     /// azurelinux, wolfi, chainguard, or the os-release ID of anything else.
     pub family: String,
+    /// The distribution's own id (os-release `ID`: `amzn`, `ol`, `rhel`, `mariner`), used in
+    /// PURLs so they match what other tools write.
+    pub id: String,
     /// Version as the release names it (`12`, `18.04`, `3.20.3`, `2023`).
     pub version: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -44,6 +44,18 @@ pub fn parse_key_values(text: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The os-release ID each family uses, for images detected from other files.
+fn default_id(family: &str) -> &str {
+    match family {
+        "amazon" => "amzn",
+        "oracle" => "ol",
+        "cbl-mariner" => "mariner",
+        "centos-stream" => "centos",
+        "sle-micro" => "sle-micro",
+        other => other,
+    }
+}
+
 fn info(
     family: &str,
     version: &str,
@@ -54,6 +66,7 @@ fn info(
     let (eol_status, eol_date) = eol::status(family, version);
     OsInfo {
         family: family.to_string(),
+        id: default_id(family).to_string(),
         version: version.to_string(),
         codename: codename.filter(|c| !c.is_empty()),
         name,
@@ -102,6 +115,7 @@ fn from_os_release(
         _ => version_id,
     };
     let mut os = info(family, &version, codename, pretty.clone(), found_in);
+    os.id = id.clone();
     os.distroless = family == "debian" && pretty.contains("Distroless");
     Some(os)
 }

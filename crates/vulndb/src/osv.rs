@@ -232,7 +232,7 @@ mod tests {
         assert_eq!(a.cvss.len(), 1);
         assert!(parse(b"{", false).is_err());
         assert!(parse(br#"{"id":""}"#, false).is_err());
-        let yaml = b"id: PYSEC-2020-1\nmodified: 2021-01-01T00:00:00Z\naffected:\n- package: {name: jinja2, ecosystem: PyPI}\n  versions: [2.10, 2.10.1]\n";
+        let yaml = b"id: PYSEC-2020-1\nmodified: 2021-01-01T00:00:00Z\naffected:\n- package: {name: jinja2, ecosystem: PyPI}\n  versions: ['2.10', 2.10.1]\n";
         let a = parse(yaml, true).unwrap();
         assert_eq!(a.modified.as_deref(), Some("2021-01-01T00:00:00Z"));
         assert_eq!(a.affected[0].versions, ["2.10", "2.10.1"]);

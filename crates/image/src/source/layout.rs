@@ -120,13 +120,23 @@ fn open_oci_layout(
     let manifests = &index.manifests;
     // docker save (25+) names images "repo:tag" under io.containerd.image.name and the tag
     // alone under the OCI ref name; accept either.
+    fn image_name(d: &Descriptor) -> Option<&str> {
+        d.annotations
+            .get("io.containerd.image.name")
+            .map(String::as_str)
+            .or(d.ref_name())
+    }
     let matches_selector = |d: &Descriptor, sel: &str| {
         d.ref_name() == Some(sel)
             || d.annotations
                 .get("io.containerd.image.name")
-                .map(String::as_str)
-                == Some(sel)
+                .is_some_and(|name| tag_matches(name, sel))
     };
+    // Entries that are platforms of one image (no names, or all the same name) are picked
+    // by platform; entries naming different images need the user to choose.
+    let one_image = manifests
+        .iter()
+        .all(|d| image_name(d) == manifests.first().and_then(image_name));
     let chosen: &Descriptor = match selector {
         Some(sel) => manifests
             .iter()
@@ -140,7 +150,10 @@ fn open_oci_layout(
         None if manifests.len() == 1 && (platform.is_none() || manifests[0].platform.is_none()) => {
             &manifests[0]
         }
-        None if manifests.iter().all(|d| d.platform.is_some()) && !manifests.is_empty() => {
+        None if one_image
+            && manifests.iter().all(|d| d.platform.is_some())
+            && !manifests.is_empty() =>
+        {
             oci::select_platform(&index, wanted, "index.json")?
         }
         None if manifests.is_empty() => return Err(Error::EmptyImage { what: location }),

@@ -45,7 +45,6 @@ pub struct RegistryOptions {
     pub retries: u32,
     /// First backoff delay; doubled on each retry unless the registry sends Retry-After.
     pub retry_base: Duration,
-    pub timeout: Duration,
 }
 
 impl Default for RegistryOptions {
@@ -56,7 +55,6 @@ impl Default for RegistryOptions {
             platform: Platform::default(),
             retries: 3,
             retry_base: Duration::from_millis(500),
-            timeout: Duration::from_secs(300),
         }
     }
 }
@@ -233,7 +231,8 @@ impl RegistryClient {
             .timeout_connect(Some(Duration::from_secs(30)))
             .timeout_recv_response(Some(Duration::from_secs(120)))
             .timeout_per_read(Some(Duration::from_secs(120)))
-            .timeout_global(Some(options.timeout.max(Duration::from_secs(1))))
+            // No overall deadline: a multi-GB layer takes as long as it takes; a stalled
+            // connection still fails on the per-read timeout.
             .user_agent(concat!("drydock/", env!("CARGO_PKG_VERSION")))
             .tls_config(tls)
             .build()
@@ -340,10 +339,12 @@ impl RegistryClient {
                 }
                 Err(err) => {
                     let mut scheme = self.scheme.lock().expect("scheme lock");
-                    if *scheme == Scheme::Https
-                        && url.starts_with("https://")
-                        && self.plain_http_allowed()
-                    {
+                    // Fall back only while probing the registry's own scheme: once HTTPS has
+                    // answered, a later hiccup must not downgrade (and expose) requests, and
+                    // a token realm elsewhere is never rewritten.
+                    let own_url =
+                        url.starts_with(&format!("https://{}/", self.reference.api_host()));
+                    if *scheme == Scheme::Https && own_url && self.probing_https(&url) {
                         tracing::debug!("{url}: {err}; falling back to plain HTTP");
                         *scheme = Scheme::Http;
                         continue;
@@ -590,10 +591,26 @@ impl RegistryClient {
         )))
     }
 
-    fn download_blob(&self, cache: &Cache, digest: &Digest, what: &str) -> Result<()> {
+    /// Downloads a layer blob into the cache. `size` is the manifest's word for its length:
+    /// a registry that sends more (or claims more) is refused, so a hostile one cannot
+    /// fill the disk before the digest check at the end.
+    fn download_blob(
+        &self,
+        cache: &Cache,
+        digest: &Digest,
+        size: Option<u64>,
+        what: &str,
+    ) -> Result<()> {
         let path = format!("/v2/{}/blobs/{digest}", self.reference.repository);
         let resp = self.send("GET", &path, None, what)?;
         let total = resp.body().content_length();
+        let limit = size.unwrap_or(u64::MAX);
+        if total.is_some_and(|t| t > limit) {
+            return Err(Error::TooLarge {
+                what: format!("{what} (the manifest says {limit} bytes)"),
+                limit,
+            });
+        }
         let reader = resp.into_body().into_reader();
         let task = self.progress.as_ref().map(|p| {
             p.start(
@@ -602,7 +619,7 @@ impl RegistryClient {
             )
         });
         let reader = ProgressReader::new(reader, task);
-        cache.put_blob_stream(digest, reader, what)?;
+        cache.put_blob_stream(digest, reader, what, limit)?;
         Ok(())
     }
 
@@ -718,8 +735,12 @@ impl LayerOpener for RegistryLayers {
             .as_ref()
             .ok_or_else(|| Error::malformed("registry manifest", "layer without a digest"))?;
         if !self.cache.has_blob(digest) {
-            self.client
-                .download_blob(&self.cache, digest, &format!("layer blob {digest}"))?;
+            self.client.download_blob(
+                &self.cache,
+                digest,
+                layer.blob_size,
+                &format!("layer blob {digest}"),
+            )?;
         }
         let path = self.cache.blob_path(digest);
         let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;

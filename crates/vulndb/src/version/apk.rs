@@ -262,7 +262,7 @@ mod tests {
             .unwrap_or_else(|e| panic!("{a} vs {b}: {e}"))
     }
 
-    /// Runs apk-tools' version.data lines, as its test/unit/version_test.c does.
+    /// Runs apk-tools' `version.data` lines, as its `test/unit/version_test.c` does.
     #[test]
     fn upstream_vectors() {
         let table = include_str!("../../tests/vectors/apk-compare.txt");
@@ -288,7 +288,7 @@ mod tests {
                 [version] => {
                     match version.strip_prefix('!') {
                         Some(invalid) => {
-                            assert!(Apk.validate(invalid).is_err(), "{invalid:?} accepted")
+                            assert!(Apk.validate(invalid).is_err(), "{invalid:?} accepted");
                         }
                         None => assert!(Apk.validate(version).is_ok(), "{version:?} rejected"),
                     }

@@ -192,7 +192,8 @@ fn normalize_date(version: &str) -> Option<String> {
                 let at = pos + usize::from(sep);
                 for len in [3, 2, 1] {
                     if digits_exact(at, len) {
-                        let found = short_groups(at + len, count + 1, is_sep, digits_exact, try_end);
+                        let found =
+                            short_groups(at + len, count + 1, is_sep, digits_exact, try_end);
                         if found.is_some() {
                             return found;
                         }
@@ -269,7 +270,9 @@ fn expand_stability(stability: &str) -> String {
 }
 
 /// Alternatives in the regex's order, which decides the captured spelling.
-const STABILITIES: [&str; 9] = ["stable", "beta", "b", "RC", "alpha", "a", "patch", "pl", "p"];
+const STABILITIES: [&str; 9] = [
+    "stable", "beta", "b", "RC", "alpha", "a", "patch", "pl", "p",
+];
 
 fn match_modifier(s: &str) -> Option<Modifier<'_>> {
     let bytes = s.as_bytes();
@@ -451,7 +454,10 @@ fn php_version_compare(a: &str, b: &str) -> Ordering {
         (false, true) => return Ordering::Greater,
         (false, false) => {}
     }
-    let (a, b) = (php_canonicalize(a.as_bytes()), php_canonicalize(b.as_bytes()));
+    let (a, b) = (
+        php_canonicalize(a.as_bytes()),
+        php_canonicalize(b.as_bytes()),
+    );
     let left: Vec<&[u8]> = a.split(|&c| c == b'.').collect();
     let right: Vec<&[u8]> = b.split(|&c| c == b'.').collect();
     for (x, y) in left.iter().zip(&right) {
@@ -476,7 +482,10 @@ mod tests {
 
     #[test]
     fn upstream_order_vectors() {
-        check_vectors(&COMPOSER, include_str!("../../tests/vectors/composer-order.json"));
+        check_vectors(
+            &COMPOSER,
+            include_str!("../../tests/vectors/composer-order.json"),
+        );
     }
 
     #[test]
@@ -520,7 +529,11 @@ mod tests {
             "1.x-dev",
         ];
         for pair in chain.windows(2) {
-            assert_eq!(COMPOSER.compare(pair[0], pair[1]), Ok(Ordering::Less), "{pair:?}");
+            assert_eq!(
+                COMPOSER.compare(pair[0], pair[1]),
+                Ok(Ordering::Less),
+                "{pair:?}"
+            );
         }
         assert_eq!(COMPOSER.compare("v2.0", "2.0.0.0"), Ok(Ordering::Equal));
     }

@@ -289,23 +289,25 @@ mod tests {
     // commit c5efef926d16a72fd9270c8efceeba8872419292.
     #[test]
     fn upstream_invalid_versions() {
-        let mut invalid = vec![
-            "".to_owned(),
-            "  ".to_owned(),
-            "0:".to_owned(),
-            ":1.0".to_owned(),
-            "1.0-".to_owned(),
-            "0:0 0-1".to_owned(),
-            "-1:0-1".to_owned(),
-            "999999999999999999999999:0-1".to_owned(),
-            "a:0-0".to_owned(),
-            "A:0-0".to_owned(),
-            "-0".to_owned(),
-            "0:-0".to_owned(),
-            "0:0-0:0".to_owned(),
-            "10a:5.2".to_owned(),
-            "5.2@3-2".to_owned(),
-        ];
+        let mut invalid: Vec<String> = [
+            "",
+            "  ",
+            "0:",
+            ":1.0",
+            "1.0-",
+            "0:0 0-1",
+            "-1:0-1",
+            "999999999999999999999999:0-1",
+            "a:0-0",
+            "A:0-0",
+            "-0",
+            "0:-0",
+            "0:0-0:0",
+            "10a:5.2",
+            "5.2@3-2",
+        ]
+        .map(String::from)
+        .into();
         for c in "!#@$%&/|\\<>()[]{};,_=*^'".chars() {
             invalid.push(format!("0:0{c}-0"));
         }

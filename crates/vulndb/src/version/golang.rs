@@ -125,7 +125,12 @@ impl GoVersion {
         if tag == "1" {
             return Self::parse_semver(input, "1.0.0");
         }
-        let bad = || invalid(input, "expected a Go toolchain tag like go1.21.3 or go1.21rc2");
+        let bad = || {
+            invalid(
+                input,
+                "expected a Go toolchain tag like go1.21.3 or go1.21rc2",
+            )
+        };
         let release_len = tag
             .bytes()
             .take_while(|b| b.is_ascii_digit() || *b == b'.')
@@ -155,7 +160,9 @@ impl GoVersion {
         Ok(GoVersion {
             major: trim_zeros(parts[0]),
             minor: trim_zeros(parts[1]),
-            patch: parts.get(2).map_or_else(|| "0".to_string(), |p| trim_zeros(p)),
+            patch: parts
+                .get(2)
+                .map_or_else(|| "0".to_string(), |p| trim_zeros(p)),
             prerelease,
         })
     }
@@ -225,7 +232,10 @@ mod tests {
             Ok(Ordering::Less)
         );
         assert_eq!(
-            GO.compare("v0.0.0-20191109021931-daa7c04131f5", "v0.0.0-20200101000000-aaaaaaaaaaaa"),
+            GO.compare(
+                "v0.0.0-20191109021931-daa7c04131f5",
+                "v0.0.0-20200101000000-aaaaaaaaaaaa"
+            ),
             Ok(Ordering::Less)
         );
     }
@@ -260,7 +270,14 @@ mod tests {
         ] {
             assert_eq!(GO.compare(tag, semver), Ok(Ordering::Equal), "{tag}");
         }
-        for bad in ["go1.0", "go", "go1.x", "go1.21.3.4", "go1.21alpha1", "devel go1.22"] {
+        for bad in [
+            "go1.0",
+            "go",
+            "go1.x",
+            "go1.21.3.4",
+            "go1.21alpha1",
+            "devel go1.22",
+        ] {
             assert!(GO.validate(bad).is_err(), "{bad}");
         }
     }

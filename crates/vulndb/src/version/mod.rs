@@ -32,8 +32,50 @@ pub trait VersionOrder: Send + Sync {
 
 /// The order an OSV ecosystem uses, or `None` for ecosystems without one yet.
 pub fn order_for(ecosystem: &str) -> Option<&'static dyn VersionOrder> {
-    let _base = ecosystem.split(':').next().unwrap_or(ecosystem);
-    None
+    let base = ecosystem.split(':').next().unwrap_or(ecosystem);
+    match base {
+        "Debian" | "Ubuntu" => Some(&dpkg::Dpkg),
+        "Red Hat" | "AlmaLinux" | "Rocky Linux" | "SUSE" | "openSUSE" | "Oracle Linux"
+        | "Amazon Linux" | "Photon OS" | "Azure Linux" | "Mariner" | "openEuler" | "Fedora"
+        | "Mageia" => Some(&rpm::Rpm),
+        "Alpine" | "Wolfi" | "Chainguard" => Some(&apk::Apk),
+        "npm" => Some(&npm::NPM),
+        "PyPI" => Some(&pep440::PEP440),
+        "Maven" => Some(&maven::MAVEN),
+        "RubyGems" => Some(&rubygems::RUBYGEMS),
+        "Go" => Some(&golang::GO),
+        "NuGet" => Some(&nuget::NUGET),
+        "Packagist" => Some(&composer::COMPOSER),
+        "crates.io" | "Hex" | "Pub" | "SwiftURL" => Some(&semver::SEMVER),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod order_for_tests {
+    use super::*;
+
+    #[test]
+    fn ecosystems_map_to_their_orders() {
+        for (ecosystem, name) in [
+            ("Debian:12", "dpkg"),
+            ("Ubuntu:22.04:LTS", "dpkg"),
+            ("AlmaLinux:9", "rpm"),
+            ("Alpine:v3.20", "apk"),
+            ("PyPI", "PEP 440"),
+            ("crates.io", "SemVer"),
+        ] {
+            let order = order_for(ecosystem).unwrap_or_else(|| panic!("{ecosystem}"));
+            assert!(
+                order.name().eq_ignore_ascii_case(name),
+                "{ecosystem}: {}",
+                order.name()
+            );
+        }
+        assert!(order_for("Nonesuch").is_none());
+        let dpkg = order_for("Debian:12").unwrap();
+        assert_eq!(dpkg.compare("1:1.0-1", "2.0-1").unwrap(), Ordering::Greater);
+    }
 }
 
 // distro orders (dpkg, rpm, apk)

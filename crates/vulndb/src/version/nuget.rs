@@ -44,7 +44,11 @@ fn invalid(version: &str, reason: &str) -> VersionError {
 /// `IsValidPart`: non-empty `[0-9A-Za-z-]+`, and no leading zero on an all-digit label.
 fn is_valid_part(part: &str, allow_leading_zeros: bool) -> bool {
     let bytes = part.as_bytes();
-    if bytes.is_empty() || !bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-') {
+    if bytes.is_empty()
+        || !bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+    {
         return false;
     }
     allow_leading_zeros
@@ -144,7 +148,11 @@ fn cmp_label(a: &str, b: &str) -> Ordering {
         (Ok(_), Err(_)) => Ordering::Less,
         (Err(_), Ok(_)) => Ordering::Greater,
         (Err(_), Err(_)) => {
-            let upper = |s: &'_ str| s.bytes().map(|b| b.to_ascii_uppercase()).collect::<Vec<_>>();
+            let upper = |s: &'_ str| {
+                s.bytes()
+                    .map(|b| b.to_ascii_uppercase())
+                    .collect::<Vec<_>>()
+            };
             upper(a).cmp(&upper(b))
         }
     }

@@ -30,7 +30,8 @@ impl Pep440Order {
         if version.len() > MAX_LENGTH {
             return Err(invalid(version, "too long"));
         }
-        Version::from_str(version).map_err(|e| invalid(version, e))
+        // packaging strips any Unicode whitespace (`str.strip()`); uv only ASCII.
+        Version::from_str(version.trim()).map_err(|e| invalid(version, e))
     }
 }
 
@@ -65,7 +66,10 @@ mod tests {
 
     #[test]
     fn upstream_order_vectors() {
-        check_vectors(&PEP440, include_str!("../../tests/vectors/pep440-order.json"));
+        check_vectors(
+            &PEP440,
+            include_str!("../../tests/vectors/pep440-order.json"),
+        );
     }
 
     #[test]

@@ -11,13 +11,13 @@
 //! - `~` sorts before everything, even the end (`1.0~rc1 < 1.0`). `^` sorts after the end
 //!   but before anything else (`1.0 < 1.0^git1 < 1.0.1`).
 //! - A missing release sorts before any release (`1.0 < 1.0-1`), as in `rpmverCmp` (what
-//!   `rpm.vercmp` and `rpm.ver` use). Dependency matching (`rpmdsCompare`) instead lets
+//!   `rpm.vercmp` and `rpm.ver` use). Dependency matching (`rpmverOverlap`) instead lets
 //!   a release-less requirement match every release. That rule is about ranges, not about
 //!   this order.
 //! - Modularity changes nothing. Module builds carry their stream in the release (e.g.
 //!   `1.module+el8.9.0+1234+abcd`, `1.module_el8.9.0+1234`). rpm and dnf compare that release
-//!   like any other. Picking the active module stream happens before any comparison, so
-//!   there is no special case here.
+//!   like any other. Which stream an advisory applies to is a matching question, settled
+//!   before any comparison, so the order has no special case for it.
 //!
 //! Validation follows what rpmbuild lets into a package or a versioned dependency:
 //! `Version` and `Release` hold only ASCII alphanumerics and `._+%{}~^`, never `..`, and are

@@ -60,7 +60,10 @@ fn is_correct(version: &str) -> bool {
     let mut rest = &bytes[digits..];
     // (\.[0-9a-zA-Z]+)*
     while let Some((b'.', after)) = rest.split_first() {
-        let run = after.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        let run = after
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
         if run == 0 {
             return false;
         }
@@ -121,7 +124,12 @@ fn is_zero_or_dot(b: u8) -> bool {
 /// start inside the trailing run of `.`/`0` that follows a letter or a dot.
 fn strip_trailing_zeros(version: &str) -> &str {
     let bytes = version.as_bytes();
-    let run_start = bytes.len() - bytes.iter().rev().take_while(|&&b| is_zero_or_dot(b)).count();
+    let run_start = bytes.len()
+        - bytes
+            .iter()
+            .rev()
+            .take_while(|&&b| is_zero_or_dot(b))
+            .count();
     (run_start..bytes.len())
         .find(|&start| {
             start > 0 && (bytes[start - 1].is_ascii_alphabetic() || bytes[start - 1] == b'.')
@@ -134,7 +142,10 @@ fn strip_zeros_before_letters(version: &str) -> String {
     let bytes = version.as_bytes();
     let mut start = 0;
     while start < bytes.len() {
-        let run = bytes[start..].iter().take_while(|&&b| is_zero_or_dot(b)).count();
+        let run = bytes[start..]
+            .iter()
+            .take_while(|&&b| is_zero_or_dot(b))
+            .count();
         if run == 0 {
             start += 1;
             continue;
@@ -237,7 +248,10 @@ mod tests {
 
     #[test]
     fn upstream_vectors() {
-        check_vectors(&RUBYGEMS, include_str!("../../tests/vectors/rubygems-order.json"));
+        check_vectors(
+            &RUBYGEMS,
+            include_str!("../../tests/vectors/rubygems-order.json"),
+        );
     }
 
     #[test]
@@ -262,7 +276,10 @@ mod tests {
         let zeros = "1".to_string() + &".0".repeat(50_000);
         let zeros_then_letter = zeros.clone() + ".a";
         assert_eq!(RUBYGEMS.compare(&zeros, "1"), Ok(Ordering::Equal));
-        assert_eq!(RUBYGEMS.compare(&zeros_then_letter, "1"), Ok(Ordering::Less));
+        assert_eq!(
+            RUBYGEMS.compare(&zeros_then_letter, "1"),
+            Ok(Ordering::Less)
+        );
     }
 
     fn valid_gem() -> impl Strategy<Value = String> {

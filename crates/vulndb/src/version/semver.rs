@@ -39,7 +39,10 @@ mod tests {
 
     #[test]
     fn upstream_vectors() {
-        check_vectors(&SEMVER, include_str!("../../tests/vectors/semver-order.json"));
+        check_vectors(
+            &SEMVER,
+            include_str!("../../tests/vectors/semver-order.json"),
+        );
     }
 
     fn valid_semver() -> impl Strategy<Value = String> {
