@@ -120,6 +120,7 @@ fn db_info(global: &GlobalArgs) -> Result<ExitCode> {
         db.count("advisories")?,
         db.count("affected")?,
         db.count("aliases")?,
+        db.count("known_exploited")?,
     );
     let mut out = io::stdout().lock();
     let written = match global.format {
@@ -131,6 +132,7 @@ fn db_info(global: &GlobalArgs) -> Result<ExitCode> {
                 "advisories": counts.0,
                 "affected_packages": counts.1,
                 "aliases": counts.2,
+                "known_exploited": counts.3,
                 "sources": sources,
             });
             serde_json::to_writer_pretty(&mut out, &doc)
@@ -159,12 +161,13 @@ fn db_info(global: &GlobalArgs) -> Result<ExitCode> {
             }
             writeln!(
                 out,
-                "{}\nbuilt {built_at}, {} MB, {} advisories, {} affected packages, {} aliases\n{table}",
+                "{}\nbuilt {built_at}, {} MB, {} advisories, {} affected packages, {} aliases, {} known exploited\n{table}",
                 path.display(),
                 size / 1_000_000,
                 counts.0,
                 counts.1,
-                counts.2
+                counts.2,
+                counts.3
             )
         }
     };

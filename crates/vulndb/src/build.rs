@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::model::Advisory;
 use crate::store::{SourceInfo, StoreError, Writer};
-use crate::{alpine, osv};
+use crate::{alpine, feeds_kev, feeds_ubuntu, feeds_wolfi, osv};
 
 /// Largest single document read from a feed.
 const MAX_DOCUMENT: u64 = 64 << 20;
@@ -96,12 +96,54 @@ impl Builder {
         let lower = name.to_ascii_lowercase();
         let yaml = lower.ends_with(".yaml") || lower.ends_with(".yml");
         let json = lower.ends_with(".json");
+        let file_name = name.rsplit('/').next().unwrap_or(name);
+        // Ubuntu CVE Tracker: one extension-less text file per CVE (active/, retired/, ignored/).
+        if !yaml
+            && !json
+            && file_name.starts_with("CVE-")
+            && bytes.windows(10).any(|w| w == b"Candidate:")
+        {
+            match feeds_ubuntu::parse(
+                &String::from_utf8_lossy(bytes),
+                feeds_ubuntu::RELEASES_2020_04,
+            ) {
+                Ok(advisory) => self.store(source, advisory)?,
+                Err(err) => self.warn(source, format!("{name}: {err}")),
+            }
+            return Ok(());
+        }
         if !yaml && !json {
             return Ok(());
         }
         // Sniff the whole text: long `details` can push the telling keys far down.
         let head = String::from_utf8_lossy(bytes);
-        if alpine::looks_like_secdb(&head) {
+        if yaml && lower.ends_with(".advisories.yaml") {
+            match feeds_wolfi::parse(bytes) {
+                Ok(advisories) => {
+                    for advisory in advisories {
+                        self.store(source, advisory)?;
+                    }
+                }
+                Err(err) => self.warn(source, format!("{name}: {err}")),
+            }
+        } else if json
+            && head.contains("\"catalogVersion\"")
+            && head.contains("\"cveID\"")
+            && !head.contains("\"$schema\"")
+        {
+            match feeds_kev::parse(bytes) {
+                Ok(entries) => {
+                    for entry in &entries {
+                        self.writer.add_known_exploited(entry)?;
+                    }
+                    let state = self.state(source);
+                    state
+                        .ids
+                        .extend(entries.iter().map(|e| format!("KEV:{}", e.cve)));
+                }
+                Err(err) => self.warn(source, format!("{name}: {err}")),
+            }
+        } else if alpine::looks_like_secdb(&head) {
             let distro = if source.contains("wolfi") {
                 "Wolfi"
             } else {

@@ -3,6 +3,9 @@
 
 pub mod alpine;
 pub mod build;
+pub mod feeds_kev;
+pub mod feeds_ubuntu;
+pub mod feeds_wolfi;
 pub mod model;
 pub mod osv;
 pub mod store;

@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use crate::model::{Advisory, Affected, Range, Status};
 
 /// Bump when the tables change shape; scans refuse a database of another version.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -60,6 +60,12 @@ CREATE TABLE affected (
     justification TEXT
 );
 CREATE INDEX affected_by_package ON affected (ecosystem, package);
+CREATE TABLE known_exploited (
+    cve TEXT PRIMARY KEY,
+    date_added TEXT NOT NULL,
+    due_date TEXT,
+    ransomware INTEGER NOT NULL
+);
 ";
 
 /// Per-source facts shown by `db info`.
@@ -147,6 +153,21 @@ impl Writer {
             )
             .map_err(sql(&path))?;
         }
+        Ok(())
+    }
+
+    /// Marks a CVE as known exploited (CISA KEV).
+    pub fn add_known_exploited(
+        &mut self,
+        entry: &crate::feeds_kev::KevEntry,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO known_exploited (cve, date_added, due_date, ransomware) VALUES (?1, ?2, ?3, ?4)",
+                params![entry.cve, entry.date_added, entry.due_date, entry.ransomware],
+            )
+            .map_err(sql(&path))?;
         Ok(())
     }
 
@@ -325,8 +346,21 @@ impl Database {
         rows.collect::<Result<_, _>>().map_err(sql(&self.path))
     }
 
+    /// Whether CISA lists `cve` as known exploited.
+    pub fn known_exploited(&self, cve: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM known_exploited WHERE cve = ?1",
+                [cve],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(sql(&self.path))
+    }
+
     pub fn count(&self, table: &str) -> Result<u64, StoreError> {
-        let allowed = ["advisories", "affected", "aliases"];
+        let allowed = ["advisories", "affected", "aliases", "known_exploited"];
         if !allowed.contains(&table) {
             return Ok(0);
         }

@@ -12,7 +12,7 @@ fn build_from_real_feeds_and_report_each_source() {
     let feeds = shared.join("data/advisories");
     let cache = tempdir();
     let db = cache.path().join("vuln.db");
-    let sources = ["alpine", "debian-changelog", "go", "pypi", "rustsec"];
+    let sources = ["alpine", "debian-changelog", "go", "kev", "pypi", "rustsec"];
     let mut build = drydock(cache.path());
     build.args(["db", "build", "--db", db.to_str().unwrap(), "--from"]);
     for s in sources {
@@ -60,6 +60,8 @@ fn build_from_real_feeds_and_report_each_source() {
     assert_eq!(records("rustsec"), 1206);
     assert_eq!(records("debian-changelog"), 6002 + 8082 + 5625);
     assert!(records("alpine") > 2500, "{info}");
+    // CISA KEV catalogVersion 2025.08.25: 1404 known exploited CVEs.
+    assert_eq!(info["known_exploited"], 1404);
     assert!(info["size"].as_u64().unwrap() > 1_000_000);
 }
 
