@@ -371,28 +371,8 @@ mod tests {
         }
 
         #[test]
-        fn reflexive(a in apk_version()) {
-            prop_assert_eq!(cmp(&a, &a), Ordering::Equal);
-        }
-
-        #[test]
-        fn antisymmetric(a in apk_version(), b in apk_version()) {
-            prop_assert_eq!(cmp(&a, &b), cmp(&b, &a).reverse());
-        }
-
-        #[test]
-        fn transitive(a in apk_version(), b in apk_version(), c in apk_version()) {
-            let mut sorted = [&a, &b, &c];
-            sorted.sort_by(|x, y| cmp(x, y));
-            let [low, mid, high] = sorted;
-            prop_assert!(cmp(low, mid).is_le() && cmp(mid, high).is_le());
-            prop_assert!(cmp(low, high).is_le());
-            if cmp(low, mid).is_eq() && cmp(mid, high).is_eq() {
-                prop_assert!(cmp(low, high).is_eq());
-            }
-            if cmp(low, mid).is_lt() || cmp(mid, high).is_lt() {
-                prop_assert!(cmp(low, high).is_lt());
-            }
+        fn total_order(a in apk_version(), b in apk_version(), c in apk_version()) {
+            crate::version::osv_range::testing::assert_total_order(&Apk, &a, &b, &c);
         }
 
         #[test]

@@ -337,28 +337,8 @@ mod tests {
 
     proptest! {
         #[test]
-        fn reflexive(a in rpm_version()) {
-            prop_assert_eq!(cmp(&a, &a), Ordering::Equal);
-        }
-
-        #[test]
-        fn antisymmetric(a in rpm_version(), b in rpm_version()) {
-            prop_assert_eq!(cmp(&a, &b), cmp(&b, &a).reverse());
-        }
-
-        #[test]
-        fn transitive(a in rpm_version(), b in rpm_version(), c in rpm_version()) {
-            let mut sorted = [&a, &b, &c];
-            sorted.sort_by(|x, y| cmp(x, y));
-            let [low, mid, high] = sorted;
-            prop_assert!(cmp(low, mid).is_le() && cmp(mid, high).is_le());
-            prop_assert!(cmp(low, high).is_le());
-            if cmp(low, mid).is_eq() && cmp(mid, high).is_eq() {
-                prop_assert!(cmp(low, high).is_eq());
-            }
-            if cmp(low, mid).is_lt() || cmp(mid, high).is_lt() {
-                prop_assert!(cmp(low, high).is_lt());
-            }
+        fn total_order(a in rpm_version(), b in rpm_version(), c in rpm_version()) {
+            crate::version::osv_range::testing::assert_total_order(&Rpm, &a, &b, &c);
         }
 
         #[test]
