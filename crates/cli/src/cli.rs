@@ -111,9 +111,14 @@ pub struct ImageArgs {
     #[arg(long, env = "DRYDOCK_USERNAME")]
     pub username: Option<String>,
 
-    /// Registry password or token.
+    /// Registry password or token (visible to other users in the process list: prefer
+    /// --password-stdin or DRYDOCK_PASSWORD).
     #[arg(long, env = "DRYDOCK_PASSWORD", hide_env_values = true)]
     pub password: Option<String>,
+
+    /// Read the registry password from standard input.
+    #[arg(long, conflicts_with = "password")]
+    pub password_stdin: bool,
 
     /// Allow plain HTTP and unverified TLS to the registry (loopback registries always may use HTTP).
     #[arg(long, env = "DRYDOCK_INSECURE")]

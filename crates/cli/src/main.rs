@@ -231,7 +231,16 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
         }
         (None, Some(reference)) => {
             let reference: Reference = reference.parse()?;
-            let credentials = match (&args.username, &args.password) {
+            let password = if args.password_stdin {
+                let mut line = String::new();
+                io::stdin()
+                    .read_line(&mut line)
+                    .context("reading the password from standard input")?;
+                Some(line.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                args.password.clone()
+            };
+            let credentials = match (&args.username, &password) {
                 (Some(username), Some(password)) => Some(Credentials {
                     username: username.clone(),
                     password: password.clone(),
@@ -243,6 +252,7 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
                 insecure: args.insecure,
                 credentials,
                 platform: args.platform.clone().unwrap_or_default(),
+                platform_explicit: args.platform.is_some(),
                 ..RegistryOptions::default()
             };
             RegistryClient::new(reference, options, progress(global)).open_image(&cache, &limits)?

@@ -35,7 +35,26 @@ impl Cache {
             let dir = root.join(sub);
             fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
-        Ok(Cache { root })
+        let cache = Cache { root };
+        cache.sweep_stale_temp_files();
+        Ok(cache)
+    }
+
+    /// Temporary files of runs that were killed: anything a day old is nobody's.
+    fn sweep_stale_temp_files(&self) {
+        let Ok(entries) = fs::read_dir(self.root.join("tmp")) else {
+            return;
+        };
+        let day = std::time::Duration::from_secs(24 * 3600);
+        for entry in entries.flatten() {
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day));
+            if stale {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
     }
 
     pub fn root(&self) -> &Path {

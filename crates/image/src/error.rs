@@ -35,7 +35,7 @@ pub enum Error {
     #[error("unsupported {what}: {value}")]
     Unsupported { what: String, value: String },
 
-    #[error("platform {wanted} not found in the image index; available: {available}")]
+    #[error("platform {wanted} not found in the image; available: {available}")]
     PlatformNotFound { wanted: String, available: String },
 
     #[error("hostile layer {layer}: {reason}")]

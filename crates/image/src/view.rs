@@ -37,6 +37,7 @@ pub enum ResolveError {
 pub struct MergedView {
     files: BTreeMap<String, FileNode>,
     deleted: Vec<DeletedFile>,
+    overwritten: Vec<DeletedFile>,
 }
 
 fn subtree_prefix(dir: &str) -> String {
@@ -72,6 +73,17 @@ impl MergedView {
             if replaces_kind {
                 // A file over a directory (or the reverse) replaces the whole lower subtree.
                 self.remove_subtree(&entry.path, index);
+            }
+            if let Some(old) = self.files.get(&entry.path) {
+                // The lower version is hidden, but its bytes still ship in the lower blob
+                // (`COPY .env` then `RUN echo > .env`): remember it.
+                if old.layer < index && old.entry.kind != FileKind::Dir {
+                    self.overwritten.push(DeletedFile {
+                        entry: old.entry.clone(),
+                        added_in: old.layer,
+                        removed_in: index,
+                    });
+                }
             }
             self.files.insert(
                 entry.path.clone(),
@@ -133,6 +145,12 @@ impl MergedView {
     /// Files that earlier layers shipped and later layers deleted.
     pub fn deleted(&self) -> &[DeletedFile] {
         &self.deleted
+    }
+
+    /// Files that earlier layers shipped and later layers wrote over (`removed_in` is the
+    /// layer that replaced them): hidden at run time, still inside the earlier blobs.
+    pub fn overwritten(&self) -> &[DeletedFile] {
+        &self.overwritten
     }
 
     /// Follows symlinks the way the kernel would inside a chroot of this image: absolute
@@ -269,6 +287,21 @@ mod tests {
                 ("/etc/x", 0, 1)
             ]
         );
+    }
+
+    #[test]
+    fn overwritten_files_are_remembered() {
+        let l0 = layer(vec![dir("/app"), file("/app/.env")], &[], &[]);
+        let l1 = layer(vec![file("/app/.env")], &[], &[]);
+        let view = MergedView::build([&l0, &l1]);
+        assert_eq!(view.get("/app/.env").unwrap().layer, 1);
+        let hidden: Vec<_> = view
+            .overwritten()
+            .iter()
+            .map(|d| (d.entry.path.as_str(), d.added_in, d.removed_in))
+            .collect();
+        assert_eq!(hidden, [("/app/.env", 0, 1)]);
+        assert!(view.deleted().is_empty());
     }
 
     #[test]

@@ -131,6 +131,25 @@ fn basic_auth_from_flags_env_and_docker_config() {
     assert_eq!(s["config"]["cmd"], serde_json::json!(["bash"]));
 
     let out = drydock(tempdir().path())
+        .args([
+            "image",
+            &reference,
+            "--username",
+            "scanner",
+            "--password-stdin",
+            "-f",
+            "json",
+        ])
+        .write_stdin("s3cret-pass\n")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = drydock(tempdir().path())
         .env("DRYDOCK_USERNAME", "scanner")
         .env("DRYDOCK_PASSWORD", "s3cret-pass")
         .args(["image", &reference, "-f", "json"])

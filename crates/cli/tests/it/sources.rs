@@ -309,6 +309,38 @@ fn multi_platform_layouts_pick_the_platform() {
 }
 
 #[test]
+fn an_explicit_platform_is_enforced_on_single_platform_images() {
+    let shared = require_shared!();
+    let cache = tempdir();
+    let input = shared.join("images/scanlab-debian-bookworm.oci.tar");
+    let err = expect_error(
+        cache.path(),
+        &[
+            "image",
+            "--input",
+            input.to_str().unwrap(),
+            "--platform",
+            "linux/arm64",
+        ],
+    );
+    assert!(
+        err.contains("platform linux/arm64 not found") && err.contains("available: linux/amd64"),
+        "{err}"
+    );
+    let s = summary(
+        cache.path(),
+        &[
+            "image",
+            "--input",
+            input.to_str().unwrap(),
+            "--platform",
+            "linux/amd64",
+        ],
+    );
+    assert_eq!(s["platform"], "linux/amd64");
+}
+
+#[test]
 fn busybox_layout_with_hardlinks_matches_upstream_facts() {
     let shared = require_shared!();
     let cache = tempdir();

@@ -180,6 +180,7 @@ fn open_oci_layout(
             .filter(|t| !t.is_empty()),
         chosen.digest.clone(),
         wanted,
+        platform.is_some(),
         limits,
     )?;
     let blobs: Vec<_> = resolved

@@ -123,6 +123,7 @@ pub(crate) fn resolve(
     mut content_type: Option<String>,
     mut digest: Digest,
     platform: &Platform,
+    enforce_platform: bool,
     limits: &Limits,
 ) -> Result<Resolved> {
     let mut index_digest = None;
@@ -149,6 +150,19 @@ pub(crate) fn resolve(
                     &manifest.config.media_type,
                     &format!("image config {config_digest}"),
                 )?;
+                // A single-platform image named by tag: still refuse the wrong platform when
+                // the user asked for one, as `docker pull --platform` does.
+                let actual = Platform {
+                    os: config.os.clone(),
+                    architecture: config.architecture.clone(),
+                    variant: config.variant.clone(),
+                };
+                if enforce_platform && !config.os.is_empty() && !platform.matches(&actual) {
+                    return Err(Error::PlatformNotFound {
+                        wanted: platform.to_string(),
+                        available: actual.to_string(),
+                    });
+                }
                 return Ok(Resolved {
                     manifest_digest: digest,
                     index_digest,

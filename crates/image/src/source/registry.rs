@@ -41,6 +41,9 @@ pub struct RegistryOptions {
     /// Explicit credentials; when absent, Docker's (and Podman's) config is consulted.
     pub credentials: Option<Credentials>,
     pub platform: Platform,
+    /// Whether the user named the platform: then a single-platform image of another
+    /// platform is refused rather than scanned.
+    pub platform_explicit: bool,
     /// Retries after a 429, a 5xx or a dropped connection.
     pub retries: u32,
     /// First backoff delay; doubled on each retry unless the registry sends Retry-After.
@@ -53,6 +56,7 @@ impl Default for RegistryOptions {
             insecure: false,
             credentials: None,
             platform: Platform::default(),
+            platform_explicit: false,
             retries: 3,
             retry_base: Duration::from_millis(500),
         }
@@ -638,6 +642,7 @@ impl RegistryClient {
             content_type,
             digest,
             &client.options.platform,
+            client.options.platform_explicit,
             limits,
         )?;
         let location = client.reference.to_string();
