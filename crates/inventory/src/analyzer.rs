@@ -14,7 +14,7 @@ use crate::model::{Inventory, LayerRef, OsInfo, Package, PackageKind};
 use crate::{os, purl, rpm};
 
 /// Bump whenever what the analyzer extracts changes: cached layer facts are keyed by it.
-const KEY: &str = "inventory-v2";
+const KEY: &str = "inventory-v3";
 
 /// Usr-merged Wolfi and Chainguard images keep it under /usr (with /lib a symlink).
 const APK_DATABASES: &[&str] = &["/lib/apk/db/installed", "/usr/lib/apk/db/installed"];
@@ -75,6 +75,10 @@ enum FileFacts {
     },
     DpkgStatus {
         packages: Vec<DpkgPackage>,
+        /// Records the parser skipped, each naming what was wrong (kept so warm scans
+        /// report them too).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        warnings: Vec<String>,
     },
     DpkgList {
         package: String,
@@ -82,12 +86,22 @@ enum FileFacts {
     },
     Apk {
         packages: Vec<ApkPackage>,
+        /// Records the parser skipped, each naming what was wrong (kept so warm scans
+        /// report them too).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        warnings: Vec<String>,
     },
     Rpm {
         packages: Vec<RpmRecord>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        warnings: Vec<String>,
     },
     Lang {
         packages: Vec<LangPackage>,
+        /// Records the parser skipped, each naming what was wrong (kept so warm scans
+        /// report them too).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        warnings: Vec<String>,
     },
     /// A busybox binary, the only OS clue in busybox images.
     Busybox {
@@ -151,10 +165,7 @@ impl FileAnalyzer for InventoryAnalyzer {
             }
         } else if path == "/var/lib/dpkg/status" || is_status_d(path) {
             let (packages, warnings) = dpkg::parse_status(&text(), path == "/var/lib/dpkg/status");
-            for w in warnings {
-                tracing::warn!("{path}: {w}");
-            }
-            FileFacts::DpkgStatus { packages }
+            FileFacts::DpkgStatus { packages, warnings }
         } else if let Some(package) = dpkg::list_file_package(path) {
             FileFacts::DpkgList {
                 package: package.to_string(),
@@ -162,16 +173,11 @@ impl FileAnalyzer for InventoryAnalyzer {
             }
         } else if APK_DATABASES.contains(&path) {
             let (packages, warnings) = apk::parse_installed(&text());
-            for w in warnings {
-                tracing::warn!("{path}: {w}");
-            }
-            FileFacts::Apk { packages }
+            FileFacts::Apk { packages, warnings }
         } else if RPM_DATABASES.contains(&path) {
             let db = rpm::read_rpmdb(content).map_err(|e| e.to_string())?;
-            for w in db.warnings {
-                tracing::warn!("{path}: {w}");
-            }
             FileFacts::Rpm {
+                warnings: db.warnings,
                 packages: db
                     .packages
                     .into_iter()
@@ -223,15 +229,15 @@ fn analyze_language_file(path: &str, content: &[u8]) -> Result<Option<serde_json
     if packages.is_empty() && !errors.is_empty() {
         return Err(errors.join("; "));
     }
-    for err in errors {
-        tracing::warn!("{path}: {err}");
-    }
     if packages.is_empty() {
         return Ok(None);
     }
-    serde_json::to_value(FileFacts::Lang { packages })
-        .map(Some)
-        .map_err(|e| e.to_string())
+    serde_json::to_value(FileFacts::Lang {
+        packages,
+        warnings: errors,
+    })
+    .map(Some)
+    .map_err(|e| e.to_string())
 }
 
 /// File names whose packages are declared, not installed: an installed copy of the same
@@ -333,7 +339,7 @@ fn packages_of(facts: &FileFacts, os: Option<&OsInfo>, found_in: &str) -> Vec<Pa
     let distro = os.map(|o| format!("{}-{}", o.id, o.version));
     let distro = distro.as_deref();
     match facts {
-        FileFacts::DpkgStatus { packages } => packages
+        FileFacts::DpkgStatus { packages, .. } => packages
             .iter()
             .map(|p| {
                 // syft's spelling: the source name, with its version when that differs
@@ -371,7 +377,7 @@ fn packages_of(facts: &FileFacts, os: Option<&OsInfo>, found_in: &str) -> Vec<Pa
                 }
             })
             .collect(),
-        FileFacts::Apk { packages } => packages
+        FileFacts::Apk { packages, .. } => packages
             .iter()
             .map(|p| {
                 let upstream = p.origin.as_deref().filter(|o| *o != p.name);
@@ -403,7 +409,7 @@ fn packages_of(facts: &FileFacts, os: Option<&OsInfo>, found_in: &str) -> Vec<Pa
                 }
             })
             .collect(),
-        FileFacts::Rpm { packages } => packages
+        FileFacts::Rpm { packages, .. } => packages
             .iter()
             .filter(|p| p.name != "gpg-pubkey") // imported signing keys, not software
             .map(|p| {
@@ -493,6 +499,21 @@ pub fn build_inventory(layers: &[Layer], analysis: &Analysis) -> Inventory {
         Some(FileFacts::OsFile { text }) => Some(text.clone()),
         _ => None,
     };
+    for (path, history) in &versions {
+        let Some((_, facts)) = history.iter().rev().find(|(l, _)| is_final(path, *l)) else {
+            continue;
+        };
+        let warnings = match facts {
+            FileFacts::DpkgStatus { warnings, .. }
+            | FileFacts::Apk { warnings, .. }
+            | FileFacts::Rpm { warnings, .. }
+            | FileFacts::Lang { warnings, .. } => warnings.as_slice(),
+            _ => &[],
+        };
+        inventory
+            .warnings
+            .extend(warnings.iter().map(|w| format!("{path}: {w}")));
+    }
     inventory.os = os::detect(&read_os_file).or_else(|| match final_version(BUSYBOX) {
         Some(FileFacts::Busybox { version }) => Some(os::busybox(version, BUSYBOX)),
         _ => None,
@@ -576,7 +597,7 @@ fn add_language_packages(
         .collect();
     let mut found: Vec<(usize, LangPackage)> = Vec::new();
     for (path, history) in versions {
-        let Some((layer, FileFacts::Lang { packages })) =
+        let Some((layer, FileFacts::Lang { packages, .. })) =
             history.iter().rev().find(|(l, _)| is_final(path, *l))
         else {
             continue;

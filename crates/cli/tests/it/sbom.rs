@@ -356,3 +356,31 @@ fn busybox_images_are_named_by_their_binary() {
         );
     }
 }
+
+#[test]
+fn damaged_records_are_reported_cold_and_warm() {
+    let work = tempdir();
+    let status =
+        b"Package: good\nStatus: install ok installed\nVersion: 1.0-1\nArchitecture: amd64\n\n\
+                   Package: bad\nStatus: install ok installed\nVersion: 1:5.#\n";
+    let os_release =
+        b"ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n";
+    image_of_tar(
+        work.path(),
+        &tar_of(&[
+            ("etc/os-release", os_release),
+            ("var/lib/dpkg/status", status),
+        ]),
+    );
+    let cache = tempdir();
+    for run in ["cold", "warm"] {
+        let s = scan(cache.path(), work.path());
+        let inventory = &s["inventory"];
+        assert_eq!(inventory["packages"].as_array().unwrap().len(), 1, "{run}");
+        let warnings = inventory["warnings"].to_string();
+        assert!(
+            warnings.contains("/var/lib/dpkg/status") && warnings.contains("package bad"),
+            "{run}: {warnings}"
+        );
+    }
+}
