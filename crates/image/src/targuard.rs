@@ -150,6 +150,59 @@ impl<R: Read> TarGuard<R> {
     }
 }
 
+impl<R> TarGuard<R> {
+    /// Accounts for bytes skipped by seeking: the tar reader only seeks over the data of
+    /// the current entry, so anything else means the guard lost the block structure.
+    fn skipped(&mut self, mut amount: u64) -> io::Result<()> {
+        while amount > 0 {
+            match &mut self.state {
+                State::Data { remaining, pax } => {
+                    let take = (*remaining).min(amount);
+                    *remaining -= take;
+                    amount -= take;
+                    if *remaining == 0 {
+                        if let Some(body) = pax.take() {
+                            self.next_size = pax_size(&body);
+                        }
+                        self.state = header_state();
+                    }
+                }
+                State::Header { have: 0, .. } => {
+                    return Err(Error::HostileLayer {
+                        layer: self.layer.clone(),
+                        reason: "seek past a tar header".into(),
+                    }
+                    .into_io())
+                }
+                State::Header { .. } => {
+                    return Err(Error::HostileLayer {
+                        layer: self.layer.clone(),
+                        reason: "seek inside a tar header".into(),
+                    }
+                    .into_io())
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read + io::Seek> io::Seek for TarGuard<R> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        match pos {
+            io::SeekFrom::Current(n) if n >= 0 => {
+                self.skipped(n as u64)?;
+                self.inner.seek(pos)
+            }
+            io::SeekFrom::Current(0) => self.inner.seek(pos),
+            _ => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "tar guard seeks forward only",
+            )),
+        }
+    }
+}
+
 impl<R: Read> Read for TarGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;

@@ -285,6 +285,22 @@ fn pax_header_memory_bomb() {
 }
 
 #[test]
+fn pax_header_memory_bomb_in_the_archive_itself() {
+    let dir = tempdir();
+    let file = dir.path().join("bomb.tar");
+    let mut tar = Vec::new();
+    let mut header = tar::Header::new_ustar();
+    header.set_path("PaxHeader").unwrap();
+    header.set_entry_type(tar::EntryType::XHeader);
+    header.set_size(2 << 30);
+    header.set_cksum();
+    tar.extend_from_slice(header.as_bytes());
+    tar.extend(std::iter::repeat_n(b'a', 1 << 20));
+    fs::write(&file, &tar).unwrap();
+    assert_rejected(&file, &[], "tar metadata entry of 2147483648 bytes");
+}
+
+#[test]
 fn manifest_over_the_size_limit() {
     let dir = tempdir();
     write_layout(dir.path(), vec![layer(&simple_tar())], OCI_CONFIG, |m| {

@@ -10,6 +10,7 @@ use crate::cache::Cache;
 use crate::digest::{read_verified, Digest, VerifyingReader};
 use crate::error::{Error, Result};
 use crate::layer::{Compression, Limits};
+use crate::targuard::TarGuard;
 
 pub(crate) trait Tree: Send + Sync {
     /// Where the tree lives, for messages.
@@ -181,7 +182,7 @@ fn clean_member_path(base_dir: &str, name: &str) -> Option<String> {
 
 fn index_tar(file_path: &Path) -> Result<HashMap<String, Member>> {
     let file = File::open(file_path).map_err(|e| Error::io(file_path, e))?;
-    let mut archive = tar::Archive::new(file);
+    let mut archive = tar::Archive::new(TarGuard::new(file, &file_path.display().to_string()));
     let mut members = HashMap::new();
     let what = || file_path.display().to_string();
     for entry in archive
