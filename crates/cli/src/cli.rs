@@ -81,8 +81,18 @@ pub enum Command {
 pub enum DbCommand {
     /// Build the database from feed files on disk (folders, .tar.zst/.tar.gz bundles, all.zip).
     Build(DbBuildArgs),
+    /// Download the feeds from a mirror and rebuild the database (atomically).
+    Update(DbUpdateArgs),
     /// Show what the database holds: sources, record counts, snapshot dates, age.
     Info,
+}
+
+#[derive(Args, Debug)]
+pub struct DbUpdateArgs {
+    /// Base URL of a feed mirror: one folder per source and a MANIFEST.json index of
+    /// {path, bytes, sha256} (the layout of drydock's advisory snapshot).
+    #[arg(long, value_name = "URL", env = "DRYDOCK_DB_MIRROR")]
+    pub mirror: String,
 }
 
 #[derive(Args, Debug)]

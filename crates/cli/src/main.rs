@@ -19,7 +19,8 @@ use drydock_inventory::{build_inventory, InventoryAnalyzer};
 use drydock_report::{render, Format, ImageSummary, Report, Subject};
 
 use cli::{
-    Cli, Command, DbBuildArgs, DbCommand, GlobalArgs, ImageArgs, OutputFormat, RootfsArgs, Scanner,
+    Cli, Command, DbBuildArgs, DbCommand, DbUpdateArgs, GlobalArgs, ImageArgs, OutputFormat,
+    RootfsArgs, Scanner,
 };
 
 fn main() -> ExitCode {
@@ -74,6 +75,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Image(args) => scan_image(global, args),
         Command::Rootfs(args) => scan_rootfs(global, args),
         Command::Db(DbCommand::Build(args)) => db_build(global, args),
+        Command::Db(DbCommand::Update(args)) => db_update(global, args),
         Command::Db(DbCommand::Info) => db_info(global),
     }
 }
@@ -104,6 +106,40 @@ fn db_build(global: &GlobalArgs, args: &DbBuildArgs) -> Result<ExitCode> {
             path.display(),
             report.advisories,
             report.sources.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn db_update(global: &GlobalArgs, args: &DbUpdateArgs) -> Result<ExitCode> {
+    let path = db_path(global);
+    let staging = global
+        .cache_dir
+        .clone()
+        .unwrap_or_else(Cache::default_dir)
+        .join("feeds");
+    let started = std::time::Instant::now();
+    let report = drydock_vulndb::update(
+        &args.mirror,
+        &staging,
+        &path,
+        &drydock_report::sbom::now_rfc3339(),
+    )?;
+    for source in &report.build.sources {
+        for warning in &source.warnings {
+            tracing::warn!("{}: {warning}", source.name);
+        }
+    }
+    if !global.quiet {
+        eprintln!(
+            "updated {} from {}: {} files downloaded, {} unchanged; {} advisories from {} sources in {:.1}s",
+            path.display(),
+            args.mirror,
+            report.downloaded,
+            report.reused,
+            report.build.advisories,
+            report.build.sources.len(),
             started.elapsed().as_secs_f64()
         );
     }

@@ -9,8 +9,10 @@ pub mod feeds_wolfi;
 pub mod model;
 pub mod osv;
 pub mod store;
+pub mod update;
 pub mod version;
 
 pub use build::{build, BuildError, BuildReport};
 pub use model::{Advisory, Affected, Range, RangeEvent, Status};
 pub use store::{Database, SourceInfo, StoreError};
+pub use update::{update, UpdateError, UpdateReport};
