@@ -334,6 +334,54 @@ impl Database {
         rows.collect::<Result<_, _>>().map_err(sql(&self.path))
     }
 
+    /// An advisory's details (without its affected packages), and the source that gave it.
+    pub fn advisory(&self, id: &str) -> Result<Option<(Advisory, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, source, summary, details, published, modified, withdrawn, severity, severity_source, cvss, refs
+                 FROM advisories WHERE id = ?1",
+            )
+            .map_err(sql(&self.path))?;
+        let found = stmt
+            .query_row([id], |r| {
+                let cvss: String = r.get(9)?;
+                let refs: String = r.get(10)?;
+                Ok((
+                    Advisory {
+                        id: r.get(0)?,
+                        aliases: Vec::new(),
+                        summary: r.get(2)?,
+                        details: r.get(3)?,
+                        published: r.get(4)?,
+                        modified: r.get(5)?,
+                        withdrawn: r.get(6)?,
+                        severity: r.get(7)?,
+                        severity_source: r.get(8)?,
+                        cvss: serde_json::from_str(&cvss).unwrap_or_default(),
+                        references: serde_json::from_str(&refs).unwrap_or_default(),
+                        affected: Vec::new(),
+                    },
+                    r.get::<_, String>(1)?,
+                ))
+            })
+            .optional()
+            .map_err(sql(&self.path))?;
+        let Some((mut advisory, source)) = found else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT alias FROM aliases WHERE advisory_id = ?1 ORDER BY alias")
+            .map_err(sql(&self.path))?;
+        advisory.aliases = stmt
+            .query_map([id], |r| r.get(0))
+            .map_err(sql(&self.path))?
+            .collect::<Result<_, _>>()
+            .map_err(sql(&self.path))?;
+        Ok(Some((advisory, source)))
+    }
+
     /// Advisory ids known under `alias` (a CVE id, a GHSA id…), the alias itself included.
     pub fn ids_for_alias(&self, alias: &str) -> Result<Vec<String>, StoreError> {
         let mut stmt = self
