@@ -152,7 +152,7 @@ pub fn parse(bytes: &[u8], yaml: bool) -> Result<Advisory, String> {
             if package.name.is_empty() {
                 return None;
             }
-            let ranges: Vec<Range> = a
+            let mut ranges: Vec<Range> = a
                 .ranges
                 .iter()
                 .map(|r| Range {
@@ -160,11 +160,25 @@ pub fn parse(bytes: &[u8], yaml: bool) -> Result<Advisory, String> {
                     events: r.events.iter().filter_map(event).collect(),
                 })
                 .collect();
+            // A fix the vendor later reverted (drydock's Debian changelog feed marks it) leaves
+            // the package affected with no fix: drop the fixed events, keep where it starts.
+            let reverted = a
+                .database_specific
+                .as_ref()
+                .and_then(|d| d.get("fix_reverted_in"))
+                .and_then(|v| v.as_str());
+            if reverted.is_some() {
+                for range in &mut ranges {
+                    range
+                        .events
+                        .retain(|e| matches!(e, RangeEvent::Introduced(_)));
+                }
+            }
             let has_fix = ranges
                 .iter()
                 .flat_map(|r| &r.events)
                 .any(|e| matches!(e, RangeEvent::Fixed(_)));
-            let _ = (&a.ecosystem_specific, &a.database_specific);
+            let _ = &a.ecosystem_specific;
             Some(Affected {
                 ecosystem: package.ecosystem.clone(),
                 package: package.name.clone(),
@@ -175,7 +189,7 @@ pub fn parse(bytes: &[u8], yaml: bool) -> Result<Advisory, String> {
                 },
                 ranges,
                 versions: a.versions.clone(),
-                justification: None,
+                justification: reverted.map(|v| format!("fix reverted in {v}")),
             })
         })
         .collect();
@@ -217,6 +231,24 @@ pub fn looks_like_osv(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// bullseye python3.9 3.9.2-1+deb11u6 reverted the fix of 3.9.2-1+deb11u5 (the feed's
+    /// README): the record must not say "fixed".
+    #[test]
+    fn reverted_fix_is_no_fix() {
+        let json = br#"{"id":"DEBCL-11-CVE-2025-15366","aliases":["CVE-2025-15366"],
+            "affected":[{"package":{"ecosystem":"Debian:11","name":"python3.9"},
+              "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.9.2-1+deb11u5"}]}],
+              "database_specific":{"source":"debian changelog","fix_reverted_in":"3.9.2-1+deb11u6"}}]}"#;
+        let a = parse(json, false).unwrap();
+        let affected = &a.affected[0];
+        assert_eq!(affected.status, Status::Affected);
+        assert_eq!(affected.fixed_version(), None);
+        assert_eq!(
+            affected.justification.as_deref(),
+            Some("fix reverted in 3.9.2-1+deb11u6")
+        );
+    }
 
     #[test]
     fn osv_fields_and_quirks() {
