@@ -382,6 +382,28 @@ impl Database {
         Ok(Some((advisory, source)))
     }
 
+    /// Whether any advisory names a package of `ecosystem` (so a scan can tell "no
+    /// vulnerabilities" from "no data for this distro release").
+    pub fn has_ecosystem(&self, ecosystem: &str) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM affected WHERE ecosystem = ?1 LIMIT 1")
+            .and_then(|mut stmt| stmt.exists([ecosystem]))
+            .map_err(sql(&self.path))
+    }
+
+    /// Every package name `ecosystem` has advisories for (for ecosystems whose names
+    /// compare case-insensitively or normalised: PyPI, NuGet).
+    pub fn package_names(&self, ecosystem: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT package FROM affected WHERE ecosystem = ?1")
+            .map_err(sql(&self.path))?;
+        let rows = stmt
+            .query_map([ecosystem], |r| r.get(0))
+            .map_err(sql(&self.path))?;
+        rows.collect::<Result<_, _>>().map_err(sql(&self.path))
+    }
+
     /// Advisory ids known under `alias` (a CVE id, a GHSA id…), the alias itself included.
     pub fn ids_for_alias(&self, alias: &str) -> Result<Vec<String>, StoreError> {
         let mut stmt = self
