@@ -105,9 +105,35 @@ pub fn status_on(family: &str, version: &str, today: &str) -> (EolStatus, Option
     (EolStatus::Unknown, None)
 }
 
+/// The release of `family` to move to from an unsupported one: of the releases still
+/// supported on `today`, the one supported longest (an LTS over a newer interim release).
+/// Returns its version and end-of-support date.
+pub fn successor_on(family: &str, today: &str) -> Option<(String, String)> {
+    data()
+        .releases
+        .iter()
+        .filter(|r| r.family == family)
+        .filter_map(|r| Some((r, r.effective_eol()?)))
+        .filter(|(_, eol)| eol.as_str() >= today)
+        .max_by(|(_, a), (_, b)| a.cmp(b))
+        .map(|(r, eol)| (r.version.clone(), eol.clone()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn successors_are_supported_releases() {
+        assert_eq!(
+            successor_on("debian", "2026-11-27").map(|s| s.0),
+            Some("13".into())
+        );
+        let (ubuntu, eol) = successor_on("ubuntu", "2026-11-27").unwrap();
+        assert!(ubuntu.ends_with(".04"), "an LTS release: {ubuntu}");
+        assert!(eol.as_str() >= "2029-01-01");
+        assert_eq!(successor_on("nonesuch", "2026-11-27"), None);
+    }
 
     #[test]
     fn releases() {
