@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 use crate::model::Advisory;
 use crate::store::{SourceInfo, StoreError, Writer};
-use crate::{alpine, feeds_kev, feeds_ubuntu, feeds_wolfi, osv};
+use crate::{
+    alpine, feeds_ghsa, feeds_kev, feeds_npm, feeds_oval, feeds_packagist, feeds_redhat,
+    feeds_rubysec, feeds_ubuntu, feeds_wolfi, osv,
+};
 
 /// Largest single document read from a feed.
 const MAX_DOCUMENT: u64 = 64 << 20;
@@ -67,7 +70,29 @@ impl Builder {
         }
     }
 
-    fn store(&mut self, source: &str, mut advisory: Advisory) -> Result<(), BuildError> {
+    /// A problem inside a record that was still stored (a package row dropped): reported,
+    /// not counted as a skipped record.
+    fn note(&mut self, source: &str, warning: String) {
+        let state = self.state(source);
+        if state.warnings.len() < 20 {
+            state.warnings.push(warning);
+        }
+    }
+
+    fn store(&mut self, source: &str, advisory: Advisory) -> Result<(), BuildError> {
+        let key = advisory.id.clone();
+        self.store_record(source, key, advisory)
+    }
+
+    /// Stores an advisory counted under `key` in the source's record count: feeds whose
+    /// records are not advisories (one OVAL definition per CVE × package, several
+    /// documents about one CVE) count what they publish, not the ids they merge into.
+    fn store_record(
+        &mut self,
+        source: &str,
+        key: String,
+        mut advisory: Advisory,
+    ) -> Result<(), BuildError> {
         // The same record can arrive twice (AlmaLinux keeps identical files per release;
         // Alpine lists a CVE once per branch): keep each affected row once.
         advisory.affected.retain(|a| {
@@ -86,7 +111,7 @@ impl Builder {
                 state.newest = Some(date);
             }
         }
-        state.ids.insert(advisory.id.clone());
+        state.ids.insert(key);
         self.writer.add(source, &advisory)?;
         Ok(())
     }
@@ -95,7 +120,8 @@ impl Builder {
     fn document(&mut self, source: &str, name: &str, bytes: &[u8]) -> Result<(), BuildError> {
         let lower = name.to_ascii_lowercase();
         let yaml = lower.ends_with(".yaml") || lower.ends_with(".yml");
-        let json = lower.ends_with(".json");
+        // Extension-less JSON too (the Security Data API names files `CVE-2023-5217`).
+        let json = lower.ends_with(".json") || (!yaml && trim_start_text(bytes).starts_with(b"{"));
         let file_name = name.rsplit('/').next().unwrap_or(name);
         // Ubuntu CVE Tracker: one extension-less text file per CVE (active/, retired/, ignored/).
         if !yaml
@@ -112,12 +138,58 @@ impl Builder {
             }
             return Ok(());
         }
+        let trimmed = trim_start_text(bytes);
+        if !yaml && !json && trimmed.starts_with(b"<") {
+            return self.markup(source, name, bytes);
+        }
         if !yaml && !json {
             return Ok(());
         }
         // Sniff the whole text: long `details` can push the telling keys far down.
         let head = String::from_utf8_lossy(bytes);
-        if yaml && lower.ends_with(".advisories.yaml") {
+        if json && feeds_redhat::looks_like_csaf(&head) {
+            match feeds_redhat::parse_csaf(bytes) {
+                Ok(advisory) => self.store_record(source, name.to_string(), advisory)?,
+                Err(err) => self.warn(source, format!("{name}: {err}")),
+            }
+        } else if json && feeds_redhat::looks_like_securitydata(&head) {
+            match feeds_redhat::parse_securitydata(bytes) {
+                Ok(advisory) => self.store_record(source, name.to_string(), advisory)?,
+                Err(err) => self.warn(source, format!("{name}: {err}")),
+            }
+        } else if json && feeds_ghsa::looks_like_ghsa_graphql(&head) {
+            match feeds_ghsa::parse(bytes, name) {
+                Ok((advisory, warnings)) => {
+                    warnings.into_iter().for_each(|w| self.note(source, w));
+                    self.store_record(source, name.to_string(), advisory)?;
+                }
+                Err(err) => self.warn(source, format!("{name}: {err}")),
+            }
+        } else if let Some(kind) = json.then(|| feeds_npm::kind_for_path(name)).flatten() {
+            match feeds_npm::parse(bytes, name, kind) {
+                Ok((advisory, warnings)) => {
+                    warnings.into_iter().for_each(|w| self.note(source, w));
+                    self.store(source, advisory)?;
+                }
+                Err(err) => self.warn(source, format!("{name}: {err}")),
+            }
+        } else if yaml && feeds_rubysec::looks_like_rubysec(name, &head) {
+            match feeds_rubysec::parse(bytes, name) {
+                Ok((advisory, warnings)) => {
+                    warnings.into_iter().for_each(|w| self.note(source, w));
+                    self.store_record(source, name.to_string(), advisory)?;
+                }
+                Err(err) => self.warn(source, format!("{name}: {err}")),
+            }
+        } else if yaml && feeds_packagist::looks_like_friendsofphp(&head) {
+            match feeds_packagist::parse(bytes, name) {
+                Ok((advisory, warnings)) => {
+                    warnings.into_iter().for_each(|w| self.note(source, w));
+                    self.store(source, advisory)?;
+                }
+                Err(err) => self.warn(source, format!("{name}: {err}")),
+            }
+        } else if yaml && lower.ends_with(".advisories.yaml") {
             match feeds_wolfi::parse(bytes) {
                 Ok(advisories) => {
                     for advisory in advisories {
@@ -168,6 +240,32 @@ impl Builder {
                 .state(source)
                 .unsupported
                 .entry(kind.into())
+                .or_default() += 1;
+        }
+        Ok(())
+    }
+
+    /// XML and HTML documents: OVAL definitions, ALAS feeds and pages.
+    fn markup(&mut self, source: &str, name: &str, bytes: &[u8]) -> Result<(), BuildError> {
+        let text = String::from_utf8_lossy(bytes);
+        if feeds_oval::looks_like_oval(&text) {
+            let file = name.rsplit('/').next().unwrap_or(name);
+            match feeds_oval::parse(&text, file) {
+                Ok(out) => {
+                    for warning in out.warnings {
+                        self.note(source, warning);
+                    }
+                    for record in out.records {
+                        self.store_record(source, record.key, record.advisory)?;
+                    }
+                }
+                Err(err) => self.warn(source, format!("{name}: {err}")),
+            }
+        } else {
+            *self
+                .state(source)
+                .unsupported
+                .entry("XML/HTML".into())
                 .or_default() += 1;
         }
         Ok(())
@@ -285,7 +383,7 @@ impl Builder {
                 if name != "samples" {
                     self.walk(source, &path)?;
                 }
-            } else if [".json", ".yaml", ".yml"]
+            } else if [".json", ".yaml", ".yml", ".xml"]
                 .iter()
                 .any(|ext| name.to_ascii_lowercase().ends_with(ext))
             {
@@ -297,6 +395,16 @@ impl Builder {
         }
         Ok(())
     }
+}
+
+/// The bytes after a UTF-8 byte-order mark and leading whitespace.
+fn trim_start_text(bytes: &[u8]) -> &[u8] {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    &bytes[start..]
 }
 
 fn read_capped(path: &Path) -> Result<Vec<u8>, BuildError> {

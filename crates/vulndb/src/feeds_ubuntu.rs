@@ -10,7 +10,9 @@
 //! - `Priority_<pkg>:` per-package overrides are ignored (the model has one severity per
 //!   advisory).
 //! - Releases: codename → version through the caller's table (see [`RELEASES_2020_04`]);
-//!   ecosystem `Ubuntu:<version>`. `<codename>/esm` lines map to `Ubuntu:Pro:<version>:LTS`
+//!   ecosystem as OSV spells it: `Ubuntu:<version>:LTS` for LTS releases (6.06, then every
+//!   even-year `.04`), `Ubuntu:<version>` for interim ones. `<codename>/esm` lines map to
+//!   `Ubuntu:Pro:<version>:LTS`
 //!   (OSV's spelling for ESM). `upstream_*`, other `<codename>/<x>` columns
 //!   (`vivid/ubuntu-core`, `vivid/stable-phone-overlay`), `product_*`, `snap_*`, `Patches_*`,
 //!   `Tags_*` and codenames missing from the table are skipped.
@@ -60,6 +62,17 @@ pub const RELEASES_2020_04: &[(&str, &str)] = &[
     ("devel", "20.04"),
 ];
 
+/// Whether a release version is an LTS: 6.06, and every `.04` of an even year from 8.04 on.
+pub fn is_lts(version: &str) -> bool {
+    if version == "6.06" {
+        return true;
+    }
+    match version.split_once('.') {
+        Some((year, "04")) => year.parse::<u32>().is_ok_and(|y| y >= 8 && y % 2 == 0),
+        _ => false,
+    }
+}
+
 /// The ecosystem of a release column, or `None` for columns that are not a distro release.
 fn ecosystem(release: &str, release_versions: &[(&str, &str)]) -> Option<String> {
     let lookup = |codename: &str| {
@@ -69,7 +82,13 @@ fn ecosystem(release: &str, release_versions: &[(&str, &str)]) -> Option<String>
             .map(|(_, v)| *v)
     };
     match release.split_once('/') {
-        None => lookup(release).map(|v| format!("Ubuntu:{v}")),
+        None => lookup(release).map(|v| {
+            if is_lts(v) {
+                format!("Ubuntu:{v}:LTS")
+            } else {
+                format!("Ubuntu:{v}")
+            }
+        }),
         Some((codename, "esm")) => lookup(codename).map(|v| format!("Ubuntu:Pro:{v}:LTS")),
         Some(_) => None,
     }
@@ -274,21 +293,21 @@ mod tests {
         assert_eq!(a.references.len(), 3);
         // upstream and the DNE lines (precise/esm, trusty/esm, xenial) are skipped.
         assert_eq!(a.affected.len(), 4, "{:?}", a.affected);
-        let trusty = find(&a, "Ubuntu:14.04", "mediawiki").unwrap();
+        let trusty = find(&a, "Ubuntu:14.04:LTS", "mediawiki").unwrap();
         assert_eq!(trusty.status, Status::WillNotFix);
         assert_eq!(
             trusty.justification.as_deref(),
             Some("out of standard support")
         );
         assert_eq!(
-            find(&a, "Ubuntu:18.04", "mediawiki").unwrap().status,
+            find(&a, "Ubuntu:18.04:LTS", "mediawiki").unwrap().status,
             Status::Affected
         );
         assert_eq!(
             find(&a, "Ubuntu:19.10", "mediawiki").unwrap().status,
             Status::Affected
         );
-        let devel = find(&a, "Ubuntu:20.04", "mediawiki").unwrap();
+        let devel = find(&a, "Ubuntu:20.04:LTS", "mediawiki").unwrap();
         assert_eq!(devel.status, Status::NotAffected);
         assert_eq!(devel.justification.as_deref(), Some("1:1.31.7-1"));
     }
@@ -305,10 +324,10 @@ mod tests {
         let esm = get("Ubuntu:Pro:14.04:LTS");
         assert_eq!(esm.fixed_version(), Some("1.0.1f-1ubuntu2.27+esm1"));
         assert_eq!(
-            get("Ubuntu:16.04").fixed_version(),
+            get("Ubuntu:16.04:LTS").fixed_version(),
             Some("1.0.2g-1ubuntu4.15")
         );
-        let bionic = get("Ubuntu:18.04");
+        let bionic = get("Ubuntu:18.04:LTS");
         assert_eq!(
             (bionic.status, bionic.fixed_version()),
             (Status::Affected, None)
@@ -318,17 +337,44 @@ mod tests {
         let eoan = get("Ubuntu:19.10");
         assert_eq!(eoan.status, Status::NotAffected);
         assert_eq!(eoan.justification.as_deref(), Some("1.1.1b-1"));
-        assert_eq!(get("Ubuntu:20.04").justification, None);
-        let precise = get("Ubuntu:12.04");
+        assert_eq!(get("Ubuntu:20.04:LTS").justification, None);
+        let precise = get("Ubuntu:12.04:LTS");
         assert_eq!(
             (precise.status, precise.justification.as_deref()),
             (Status::WillNotFix, None)
         );
-        let lucid = get("Ubuntu:10.04");
+        let lucid = get("Ubuntu:10.04:LTS");
         assert_eq!((lucid.status, lucid.fixed_version()), (Status::Fixed, None));
         assert_eq!(get("Ubuntu:17.04").status, Status::Affected);
         // upstream, vivid/ubuntu-core, product, empty, unknown status, unknown codename: skipped.
         assert_eq!(a.affected.len(), 10, "{:?}", a.affected);
+    }
+
+    #[test]
+    fn ecosystems_use_osv_spelling() {
+        for (column, expected) in [
+            ("dapper", Some("Ubuntu:6.06:LTS")),
+            ("hardy", Some("Ubuntu:8.04:LTS")),
+            ("lucid", Some("Ubuntu:10.04:LTS")),
+            ("precise", Some("Ubuntu:12.04:LTS")),
+            ("trusty", Some("Ubuntu:14.04:LTS")),
+            ("xenial", Some("Ubuntu:16.04:LTS")),
+            ("bionic", Some("Ubuntu:18.04:LTS")),
+            ("devel", Some("Ubuntu:20.04:LTS")),
+            ("edgy", Some("Ubuntu:6.10")),
+            ("jaunty", Some("Ubuntu:9.04")),
+            ("zesty", Some("Ubuntu:17.04")),
+            ("eoan", Some("Ubuntu:19.10")),
+            ("xenial/esm", Some("Ubuntu:Pro:16.04:LTS")),
+            ("vivid/ubuntu-core", None),
+        ] {
+            assert_eq!(
+                ecosystem(column, RELEASES_2020_04).as_deref(),
+                expected,
+                "{column}"
+            );
+        }
+        assert!(is_lts("22.04") && is_lts("24.04") && !is_lts("23.04") && !is_lts("22.10"));
     }
 
     #[test]
@@ -349,10 +395,13 @@ mod tests {
         assert_eq!(a.published, None);
         assert_eq!(a.severity, None);
         assert_eq!(a.severity_source, None);
-        let bar = find(&a, "Ubuntu:16.04", "bar").unwrap();
+        let bar = find(&a, "Ubuntu:16.04:LTS", "bar").unwrap();
         assert_eq!((bar.status, bar.fixed_version()), (Status::Fixed, None));
-        assert_eq!(find(&a, "Ubuntu:16.04", "baz").unwrap().justification, None);
-        assert!(find(&a, "Ubuntu:16.04", "foo").is_none());
+        assert_eq!(
+            find(&a, "Ubuntu:16.04:LTS", "baz").unwrap().justification,
+            None
+        );
+        assert!(find(&a, "Ubuntu:16.04:LTS", "foo").is_none());
         // An empty table maps nothing.
         assert!(parse("Candidate: CVE-1\nxenial_a: needed\n", &[])
             .unwrap()

@@ -3,11 +3,18 @@
 
 pub mod alpine;
 pub mod build;
+pub mod feeds_ghsa;
 pub mod feeds_kev;
+pub mod feeds_npm;
+pub mod feeds_oval;
+pub mod feeds_packagist;
+pub mod feeds_redhat;
+pub mod feeds_rubysec;
 pub mod feeds_ubuntu;
 pub mod feeds_wolfi;
 pub mod model;
 pub mod osv;
+pub mod ranges;
 pub mod store;
 pub mod update;
 pub mod version;

@@ -36,13 +36,14 @@ pub fn order_for(ecosystem: &str) -> Option<&'static dyn VersionOrder> {
     match base {
         "Debian" | "Ubuntu" => Some(&dpkg::Dpkg),
         "Red Hat" | "AlmaLinux" | "Rocky Linux" | "SUSE" | "openSUSE" | "Oracle Linux"
-        | "Amazon Linux" | "Photon OS" | "Azure Linux" | "Mariner" | "openEuler" | "Fedora"
-        | "Mageia" => Some(&rpm::Rpm),
+        | "Amazon Linux" | "Photon OS" | "Azure Linux" | "Mariner" | "CBL-Mariner"
+        | "openEuler" | "Fedora" | "Mageia" => Some(&rpm::Rpm),
         "Alpine" | "Wolfi" | "Chainguard" => Some(&apk::Apk),
-        "npm" => Some(&npm::NPM),
+        "npm" | "Node.js" => Some(&npm::NPM),
         "PyPI" => Some(&pep440::PEP440),
         "Maven" => Some(&maven::MAVEN),
-        "RubyGems" => Some(&rubygems::RUBYGEMS),
+        // `Ruby`: interpreters (RubySec's `rubies/`), versioned like gems.
+        "RubyGems" | "Ruby" => Some(&rubygems::RUBYGEMS),
         "Go" => Some(&golang::GO),
         "NuGet" => Some(&nuget::NUGET),
         "Packagist" => Some(&composer::COMPOSER),
