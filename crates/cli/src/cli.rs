@@ -61,6 +61,63 @@ pub struct GlobalArgs {
     )]
     pub scanners: Vec<Scanner>,
 
+    /// Vulnerability severities to report (and to gate on with --exit-code), comma-separated.
+    #[arg(
+        long,
+        global = true,
+        value_delimiter = ',',
+        value_name = "LIST",
+        env = "DRYDOCK_SEVERITY"
+    )]
+    pub severity: Vec<drydock_matcher::Severity>,
+
+    /// Report only vulnerabilities that have a fixed version.
+    #[arg(long, global = true, env = "DRYDOCK_IGNORE_UNFIXED")]
+    pub ignore_unfixed: bool,
+
+    /// Package types to check for vulnerabilities: os, library (both by default).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "LIST",
+        env = "DRYDOCK_PKG_TYPES"
+    )]
+    pub pkg_types: Vec<PkgType>,
+
+    /// Exit with this status when any finding is reported (after --severity and
+    /// --ignore-unfixed). Errors always exit with 2.
+    #[arg(
+        long,
+        global = true,
+        default_value_t = 0,
+        value_name = "N",
+        env = "DRYDOCK_EXIT_CODE"
+    )]
+    pub exit_code: u8,
+
+    /// Warn when the vulnerability database was built more than this many days ago.
+    #[arg(
+        long,
+        global = true,
+        default_value_t = 7,
+        value_name = "DAYS",
+        env = "DRYDOCK_DB_MAX_AGE"
+    )]
+    pub db_max_age: u32,
+
+    /// Feed folders to build the vulnerability database from on first use, when none
+    /// exists yet (what `drydock db build --from` takes).
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        value_delimiter = ',',
+        env = "DRYDOCK_FEEDS"
+    )]
+    pub feeds: Vec<PathBuf>,
+
     /// Largest uncompressed layer to read (guards against decompression bombs), e.g. 16GiB.
     #[arg(long, global = true, value_name = "SIZE", default_value = "16GiB", value_parser = parse_size, env = "DRYDOCK_MAX_LAYER_SIZE")]
     pub max_layer_size: u64,
@@ -72,6 +129,9 @@ pub enum Command {
     Image(ImageArgs),
     /// Scan a root filesystem directory.
     Rootfs(RootfsArgs),
+    /// Match a CycloneDX or SPDX JSON SBOM (drydock's, syft's, Trivy's) against the
+    /// vulnerability database, without the image.
+    Sbom(SbomArgs),
     /// Build and inspect the vulnerability database.
     #[command(subcommand)]
     Db(DbCommand),
@@ -85,6 +145,17 @@ pub enum DbCommand {
     Update(DbUpdateArgs),
     /// Show what the database holds: sources, record counts, snapshot dates, age.
     Info,
+    /// Copy the database file to PATH, for machines without network access.
+    Export(DbFileArgs),
+    /// Install a database file exported on another machine (checked, then swapped in
+    /// atomically).
+    Import(DbFileArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DbFileArgs {
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -142,6 +213,21 @@ pub struct RootfsArgs {
     pub dir: PathBuf,
 }
 
+#[derive(Args, Debug)]
+pub struct SbomArgs {
+    /// The SBOM file (CycloneDX or SPDX, JSON).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PkgType {
+    /// Packages of the OS package manager (deb, apk, rpm).
+    Os,
+    /// Language packages (npm, PyPI, Go, Maven, …).
+    Library,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum OutputFormat {
     /// Human-readable tables.
@@ -154,10 +240,11 @@ pub enum OutputFormat {
     SpdxJson,
 }
 
-/// What to look for. More scanners arrive with the vulnerability, secret, malware,
-/// baseline and build-instruction checks.
+/// What to look for (vulnerabilities by default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Scanner {
+    /// Vulnerabilities in OS and language packages, with the fix.
+    Vuln,
     /// The package inventory (listed in full in the table).
     Sbom,
 }

@@ -19,8 +19,8 @@ use drydock_inventory::{build_inventory, InventoryAnalyzer};
 use drydock_report::{render, Format, ImageSummary, Report, Subject};
 
 use cli::{
-    Cli, Command, DbBuildArgs, DbCommand, DbUpdateArgs, GlobalArgs, ImageArgs, OutputFormat,
-    RootfsArgs, Scanner,
+    Cli, Command, DbBuildArgs, DbCommand, DbFileArgs, DbUpdateArgs, GlobalArgs, ImageArgs,
+    OutputFormat, PkgType, RootfsArgs, SbomArgs, Scanner,
 };
 
 fn main() -> ExitCode {
@@ -74,10 +74,222 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Image(args) => scan_image(global, args),
         Command::Rootfs(args) => scan_rootfs(global, args),
+        Command::Sbom(args) => scan_sbom(global, args),
         Command::Db(DbCommand::Build(args)) => db_build(global, args),
         Command::Db(DbCommand::Update(args)) => db_update(global, args),
         Command::Db(DbCommand::Info) => db_info(global),
+        Command::Db(DbCommand::Export(args)) => db_export(global, args),
+        Command::Db(DbCommand::Import(args)) => db_import(global, args),
     }
+}
+
+fn scanners(global: &GlobalArgs) -> Vec<Scanner> {
+    if global.scanners.is_empty() {
+        vec![Scanner::Vuln]
+    } else {
+        global.scanners.clone()
+    }
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD…` date (the inverse of `civil_date`).
+fn days_from_civil(date: &str) -> Option<i64> {
+    let mut parts = date.get(..10)?.split('-');
+    let (y, m, d): (i64, i64, i64) = (
+        parts.next()?.parse().ok()?,
+        parts.next()?.parse().ok()?,
+        parts.next()?.parse().ok()?,
+    );
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// Opens the vulnerability database; on first use builds it from `--feeds` (or downloads
+/// it from `DRYDOCK_DB_MIRROR`). Warns when it is older than `--db-max-age` days.
+fn open_db(global: &GlobalArgs) -> Result<drydock_vulndb::Database> {
+    let path = db_path(global);
+    if !path.is_file() {
+        if !global.feeds.is_empty() {
+            if !global.quiet {
+                eprintln!(
+                    "drydock: no vulnerability database yet; building {} from {}",
+                    path.display(),
+                    global
+                        .feeds
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            db_build(
+                global,
+                &DbBuildArgs {
+                    from: global.feeds.clone(),
+                },
+            )?;
+        } else if let Ok(mirror) = std::env::var("DRYDOCK_DB_MIRROR") {
+            if !global.quiet {
+                eprintln!("drydock: no vulnerability database yet; downloading it from {mirror}");
+            }
+            db_update(global, &DbUpdateArgs { mirror })?;
+        }
+    }
+    let db = drydock_vulndb::Database::open(&path)?;
+    let built_at = db.metadata("built_at")?.unwrap_or_default();
+    let today = days_from_civil(&drydock_inventory::eol::today());
+    if let (Some(built), Some(today)) = (days_from_civil(&built_at), today) {
+        let age = today - built;
+        if age > i64::from(global.db_max_age) {
+            tracing::warn!(
+                "the vulnerability database was built {age} days ago ({built_at}); update it with `drydock db update` (or raise --db-max-age)"
+            );
+        }
+    }
+    Ok(db)
+}
+
+fn match_options(global: &GlobalArgs, base_layers: Option<usize>) -> drydock_matcher::MatchOptions {
+    let types = &global.pkg_types;
+    drydock_matcher::MatchOptions {
+        os_packages: types.is_empty() || types.contains(&PkgType::Os),
+        library_packages: types.is_empty() || types.contains(&PkgType::Library),
+        ignore_unfixed: global.ignore_unfixed,
+        severities: (!global.severity.is_empty()).then(|| global.severity.clone()),
+        base_layers,
+    }
+}
+
+/// The vulnerability scan, when asked for.
+fn vulnerability_scan(
+    global: &GlobalArgs,
+    inventory: &drydock_inventory::Inventory,
+    base_layers: Option<usize>,
+) -> Result<Option<drydock_matcher::MatchReport>> {
+    if !scanners(global).contains(&Scanner::Vuln) {
+        return Ok(None);
+    }
+    let db = open_db(global)?;
+    let started = std::time::Instant::now();
+    let report =
+        drydock_matcher::match_inventory(&db, inventory, &match_options(global, base_layers))?;
+    tracing::debug!(
+        "matched {} packages in {:.1} ms",
+        inventory.packages.len(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    for warning in &report.warnings {
+        tracing::warn!("{warning}");
+    }
+    Ok(Some(report))
+}
+
+/// Layers the image inherited from its base image, judged from its history.
+fn base_layers(image: &drydock_image::Image) -> Option<usize> {
+    let steps: Vec<drydock_matcher::base::HistoryStep> = image
+        .config
+        .history
+        .iter()
+        .map(|h| drydock_matcher::base::HistoryStep {
+            created_by: h.created_by.as_deref().unwrap_or(""),
+            empty_layer: h.empty_layer,
+        })
+        .collect();
+    drydock_matcher::base::base_layer_count(&steps)
+}
+
+/// The exit status: `--exit-code` when the report has findings, else success.
+fn exit_status(global: &GlobalArgs, scan: Option<&drydock_matcher::MatchReport>) -> ExitCode {
+    match scan {
+        Some(scan) if global.exit_code != 0 && !scan.vulnerabilities.is_empty() => {
+            ExitCode::from(global.exit_code)
+        }
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn scan_sbom(global: &GlobalArgs, args: &SbomArgs) -> Result<ExitCode> {
+    let bytes = read_capped(&args.file, 512 << 20)?;
+    let location = args.file.display().to_string();
+    let inventory = drydock_matcher::sbom::read(&bytes, &location)
+        .with_context(|| format!("reading SBOM {location}"))?;
+    let scan = vulnerability_scan(global, &inventory, None)?;
+    let summary = ImageSummary::from_rootfs(&location, &drydock_image::Analysis::default());
+    let subject = Subject {
+        name: location,
+        digest: None,
+        timestamp: drydock_report::sbom::now_rfc3339(),
+    };
+    let status = exit_status(global, scan.as_ref());
+    write_report(global, &subject, summary, inventory, scan)?;
+    Ok(status)
+}
+
+fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {}", path.display()))?;
+    if bytes.len() as u64 > cap {
+        bail!("{} is larger than {} MB", path.display(), cap >> 20);
+    }
+    Ok(bytes)
+}
+
+fn db_export(global: &GlobalArgs, args: &DbFileArgs) -> Result<ExitCode> {
+    let path = db_path(global);
+    drydock_vulndb::Database::open(&path)?;
+    copy_atomically(&path, &args.path)?;
+    if !global.quiet {
+        eprintln!("exported {} to {}", path.display(), args.path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn db_import(global: &GlobalArgs, args: &DbFileArgs) -> Result<ExitCode> {
+    let path = db_path(global);
+    // Check the file before it replaces anything: right schema, intact pages.
+    let db = drydock_vulndb::Database::open(&args.path).with_context(|| {
+        format!(
+            "{} is not a drydock vulnerability database",
+            args.path.display()
+        )
+    })?;
+    db.check()
+        .with_context(|| format!("{} is damaged", args.path.display()))?;
+    drop(db);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    copy_atomically(&args.path, &path)?;
+    if !global.quiet {
+        eprintln!("imported {} as {}", args.path.display(), path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Copies through a temporary file in the destination's folder and renames it into place.
+fn copy_atomically(from: &Path, to: &Path) -> Result<()> {
+    let dir = to
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    let mut source =
+        std::fs::File::open(from).with_context(|| format!("opening {}", from.display()))?;
+    io::copy(&mut source, tmp.as_file_mut())
+        .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    tmp.as_file().sync_all().ok();
+    tmp.persist(to)
+        .with_context(|| format!("writing {}", to.display()))?;
+    Ok(())
 }
 
 fn db_path(global: &GlobalArgs) -> PathBuf {
@@ -302,6 +514,7 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
     );
     let summary = ImageSummary::from_image(&image, &analysis);
     let inventory = build_inventory(&image.layers, &analysis);
+    let scan = vulnerability_scan(global, &inventory, base_layers(&image))?;
     let subject = Subject {
         name: image.name.clone().unwrap_or_else(|| image.location.clone()),
         digest: Some(
@@ -313,8 +526,9 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
         ),
         timestamp: drydock_report::sbom::now_rfc3339(),
     };
-    write_report(global, &subject, summary, inventory)?;
-    Ok(ExitCode::SUCCESS)
+    let status = exit_status(global, scan.as_ref());
+    write_report(global, &subject, summary, inventory, scan)?;
+    Ok(status)
 }
 
 fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
@@ -322,13 +536,15 @@ fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
     let location = args.dir.display().to_string();
     let summary = ImageSummary::from_rootfs(&location, &analysis);
     let inventory = build_inventory(&[], &analysis);
+    let scan = vulnerability_scan(global, &inventory, None)?;
     let subject = Subject {
         name: location,
         digest: None,
         timestamp: drydock_report::sbom::now_rfc3339(),
     };
-    write_report(global, &subject, summary, inventory)?;
-    Ok(ExitCode::SUCCESS)
+    let status = exit_status(global, scan.as_ref());
+    write_report(global, &subject, summary, inventory, scan)?;
+    Ok(status)
 }
 
 /// Writes the report to stdout, or to `--output` through a temporary file renamed into
@@ -338,6 +554,7 @@ fn write_report(
     subject: &Subject,
     summary: ImageSummary,
     inventory: drydock_inventory::Inventory,
+    vulnerability_scan: Option<drydock_matcher::MatchReport>,
 ) -> Result<()> {
     for warning in &inventory.warnings {
         tracing::warn!("{warning}");
@@ -351,7 +568,8 @@ fn write_report(
     let report = Report {
         summary,
         inventory,
-        list_packages: global.scanners.contains(&Scanner::Sbom),
+        list_packages: scanners(global).contains(&Scanner::Sbom),
+        vulnerability_scan,
     };
     match &global.output {
         None => {

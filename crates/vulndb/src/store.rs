@@ -382,6 +382,22 @@ impl Database {
         Ok(Some((advisory, source)))
     }
 
+    /// SQLite's own page-level check, for files that arrive from elsewhere (`db import`).
+    pub fn check(&self) -> Result<(), StoreError> {
+        let ok: String = self
+            .conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(sql(&self.path))?;
+        if ok == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Sqlite {
+                path: self.path.clone(),
+                source: rusqlite::Error::InvalidQuery,
+            })
+        }
+    }
+
     /// Whether any advisory names a package of `ecosystem` (so a scan can tell "no
     /// vulnerabilities" from "no data for this distro release").
     pub fn has_ecosystem(&self, ecosystem: &str) -> Result<bool, StoreError> {
