@@ -448,6 +448,10 @@ fn normalize_instruction(text: &str) -> String {
             }
             format!("{upper} {rest}")
         }
+        // Old legacy builders print `USER [app]`.
+        "USER" | "WORKDIR" | "STOPSIGNAL" if rest.starts_with('[') && rest.ends_with(']') => {
+            format!("{upper} {}", &rest[1..rest.len() - 1])
+        }
         _ => text.to_string(),
     }
 }

@@ -455,9 +455,8 @@ pub fn check(dockerfile: &Dockerfile, config: &CheckConfig) -> Vec<Finding> {
     findings.retain(|finding| {
         !(disabled.contains(finding.rule_id) || config.skip_base_image && finding.base_image)
     });
-    findings.sort_by(|a, b| {
-        (a.start_line, a.rule_id, &a.message).cmp(&(b.start_line, b.rule_id, &b.message))
-    });
+    // Stable: findings on one line keep the order the instruction's parts were read in.
+    findings.sort_by_key(|finding| (finding.start_line, finding.rule_id));
     findings.dedup();
     findings
 }
