@@ -1,0 +1,140 @@
+//! The secret scanner's part of the one pass over each layer: it reads every text file
+//! not under a skipped tree and keeps, per file, the secrets' rule ids, lines, redacted
+//! prefixes and hashes (never the secrets) in the layer facts.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
+use drydock_image::FileAnalyzer;
+
+use crate::config::SecretConfig;
+use crate::engine::Engine;
+use crate::error::SecretConfigError;
+use crate::hit::{sha256_hex, FileHits, RawHit};
+use crate::rules::RuleInfo;
+
+/// Cache key of the analyzer with the default configuration. Bump the version whenever
+/// built-in rules or filters change what is found: cached layer facts are keyed by it.
+pub const ANALYZER_KEY: &str = "secrets-v1";
+
+/// Keys of non-default configurations, leaked once each: `FileAnalyzer::key` must be
+/// `'static`, and a process only ever sees a handful of configurations.
+static CONFIG_KEYS: LazyLock<Mutex<HashMap<String, &'static str>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn key_for(config: &SecretConfig) -> &'static str {
+    if *config == SecretConfig::default() {
+        return ANALYZER_KEY;
+    }
+    let canonical = serde_json::to_string(config).unwrap_or_default();
+    let key = format!("{ANALYZER_KEY}-{}", &sha256_hex(canonical.as_bytes())[..16]);
+    let mut keys = CONFIG_KEYS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    keys.entry(key.clone())
+        .or_insert_with(|| Box::leak(key.into_boxed_str()))
+}
+
+/// Finds secrets in layer files; see [`SecretAnalyzer::findings`] for the report.
+pub struct SecretAnalyzer {
+    pub(crate) engine: Engine,
+    pub(crate) config: SecretConfig,
+    key: &'static str,
+}
+
+impl std::fmt::Debug for SecretAnalyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretAnalyzer")
+            .field("key", &self.key)
+            .field("rules", &self.engine.rules().len())
+            .finish()
+    }
+}
+
+impl SecretAnalyzer {
+    /// Compiles the built-in and user rules of `config`.
+    pub fn new(config: &SecretConfig) -> Result<Self, SecretConfigError> {
+        Ok(SecretAnalyzer {
+            engine: Engine::new(config)?,
+            config: config.clone(),
+            key: key_for(config),
+        })
+    }
+
+    /// Every rule in force (built-in and user, disabled ones included).
+    pub fn rules(&self) -> &[RuleInfo] {
+        self.engine.rules()
+    }
+
+    /// Whether a rule id exists and is not disabled.
+    pub fn is_enabled(&self, rule: &str) -> bool {
+        self.engine.is_enabled(rule)
+    }
+
+    /// Things worth telling the user about the configuration (unknown disabled ids).
+    pub fn warnings(&self) -> &[String] {
+        &self.engine.warnings
+    }
+
+    /// The secrets in one file's content, for callers outside the layer pipeline (a
+    /// directory walk): the same result [`FileAnalyzer::analyze`] caches.
+    pub fn scan_file(&self, path: &str, content: &[u8]) -> Vec<RawHit> {
+        self.engine.scan_file(path, content)
+    }
+}
+
+impl FileAnalyzer for SecretAnalyzer {
+    fn key(&self) -> &'static str {
+        self.key
+    }
+
+    fn wants(&self, path: &str) -> bool {
+        self.engine.wants(path)
+    }
+
+    fn max_size(&self) -> u64 {
+        self.engine.max_file_size
+    }
+
+    fn analyze(&self, path: &str, content: &[u8]) -> Result<Option<serde_json::Value>, String> {
+        let hits = self.engine.scan_file(path, content);
+        if hits.is_empty() {
+            return Ok(None);
+        }
+        serde_json::to_value(FileHits { hits })
+            .map(Some)
+            .map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_and_custom_configs_have_distinct_stable_keys() {
+        let default = SecretAnalyzer::new(&SecretConfig::default()).unwrap();
+        assert_eq!(default.key(), ANALYZER_KEY);
+        let custom = SecretConfig {
+            disabled_rules: vec!["jwt".into()],
+            ..SecretConfig::default()
+        };
+        let a = SecretAnalyzer::new(&custom).unwrap();
+        let b = SecretAnalyzer::new(&custom).unwrap();
+        assert_ne!(a.key(), ANALYZER_KEY);
+        assert_eq!(a.key(), b.key());
+        assert!(std::ptr::eq(a.key(), b.key()), "interned once");
+    }
+
+    #[test]
+    fn unknown_disabled_rules_are_warned_about() {
+        let config = SecretConfig {
+            disabled_rules: vec!["no-such-rule".into(), "jwt".into()],
+            ..SecretConfig::default()
+        };
+        let analyzer = SecretAnalyzer::new(&config).unwrap();
+        assert_eq!(analyzer.warnings().len(), 1);
+        assert!(!analyzer.is_enabled("jwt"));
+        assert!(analyzer.is_enabled("github-pat"));
+    }
+}
