@@ -6,6 +6,7 @@
 //! - [`from_history`] rebuilds the same instruction list from an image config's history.
 //! - [`check`] runs the rules ([`rules`], documented in `RULES.md`) on either.
 
+mod ast;
 mod error;
 mod expand;
 mod lexer;
@@ -13,6 +14,8 @@ mod model;
 mod parser;
 mod words;
 
+#[doc(hidden)]
+pub use ast::dump_syntax_tree;
 pub use error::ParseError;
 pub use model::*;
 pub use parser::{parse, parse_with, Mount, ParseOptions};

@@ -1035,3 +1035,146 @@ mod shared_image {
         }
     }
 }
+
+mod corpus {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    fn corpus_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
+    }
+
+    fn files_under(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files_under(&path, keep, out);
+            } else if keep(&path) {
+                out.push(path);
+            }
+        }
+    }
+
+    fn is_dockerfile(path: &Path) -> bool {
+        let name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or("");
+        name.starts_with("Dockerfile") || name.ends_with(".Dockerfile")
+    }
+
+    #[test]
+    fn project_dockerfiles_parse() {
+        let mut files = Vec::new();
+        files_under(&corpus_dir().join("projects"), &is_dockerfile, &mut files);
+        assert!(files.len() >= 15, "{} corpus files", files.len());
+        let mut failures = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            match parse(&text) {
+                Ok(dockerfile) => {
+                    let last = dockerfile.instructions.last().unwrap();
+                    let physical_lines = text.lines().count();
+                    assert!(last.end_line <= physical_lines, "{}", file.display());
+                    // Line ranges are ordered and do not overlap.
+                    for pair in dockerfile.instructions.windows(2) {
+                        assert!(
+                            pair[0].end_line < pair[1].start_line,
+                            "{}: {:?}",
+                            file.display(),
+                            pair[1].original
+                        );
+                    }
+                    let _ = check(&dockerfile, &CheckConfig::default());
+                }
+                Err(error) => failures.push(format!("{}: {error}", file.display())),
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn shared_fixture_dockerfiles_parse() {
+        let shared = match std::env::var_os("DRYDOCK_SHARED") {
+            Some(dir) => PathBuf::from(dir),
+            None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+        };
+        let fixtures = shared.join("data/fixtures");
+        if !fixtures.is_dir() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "shared fixtures missing"
+            );
+            println!("SKIPPED: no shared fixtures at {}", fixtures.display());
+            return;
+        }
+        let mut files = Vec::new();
+        files_under(
+            &fixtures,
+            &|path: &Path| {
+                path.file_name()
+                    .and_then(|name| name.to_str())
+                    .is_some_and(|name| name.starts_with("Dockerfile"))
+            },
+            &mut files,
+        );
+        assert!(!files.is_empty());
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let dockerfile =
+                parse(&text).unwrap_or_else(|error| panic!("{}: {error}", file.display()));
+            assert!(!dockerfile.instructions.is_empty());
+        }
+    }
+
+    /// BuildKit's own parser test files: the same syntax tree, node for node.
+    #[test]
+    fn buildkit_parser_testfiles() {
+        let base = corpus_dir().join("buildkit-parser");
+        let mut results = Vec::new();
+        files_under(
+            &base.join("testfiles"),
+            &|path: &Path| path.ends_with("result"),
+            &mut results,
+        );
+        assert!(results.len() >= 30);
+        let mut failures = Vec::new();
+        for result in &results {
+            let dockerfile = result.with_file_name("Dockerfile");
+            let text = std::fs::read_to_string(&dockerfile).unwrap();
+            let expected = std::fs::read_to_string(result)
+                .unwrap()
+                .replace("\r\n", "\n");
+            match dump_syntax_tree(&text) {
+                Ok(dump) if dump.trim_end() == expected.trim_end() => {}
+                Ok(dump) => failures.push(format!(
+                    "{}\nexpected:\n{expected}\ngot:\n{dump}\n",
+                    dockerfile.display()
+                )),
+                Err(error) => failures.push(format!("{}: {error}", dockerfile.display())),
+            }
+        }
+        let mut negatives = Vec::new();
+        files_under(
+            &base.join("testfiles-negative"),
+            &is_dockerfile,
+            &mut negatives,
+        );
+        for dockerfile in &negatives {
+            let text = std::fs::read_to_string(dockerfile).unwrap();
+            if dump_syntax_tree(&text).is_ok() {
+                failures.push(format!("{} should be refused", dockerfile.display()));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {} differ:\n{}",
+            failures.len(),
+            results.len() + negatives.len(),
+            failures.join("\n")
+        );
+    }
+}
