@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use crate::model::Advisory;
 use crate::store::{SourceInfo, StoreError, Writer};
 use crate::{
-    alpine, feeds_ghsa, feeds_kev, feeds_npm, feeds_oval, feeds_packagist, feeds_redhat,
-    feeds_rubysec, feeds_ubuntu, feeds_wolfi, osv,
+    alpine, feeds_amazon, feeds_debian, feeds_ghsa, feeds_kev, feeds_npm, feeds_nvd, feeds_oval,
+    feeds_packagist, feeds_redhat, feeds_rubysec, feeds_ubuntu, feeds_wolfi, osv,
 };
 
 /// Largest single document read from a feed.
@@ -142,12 +142,33 @@ impl Builder {
         if !yaml && !json && trimmed.starts_with(b"<") {
             return self.markup(source, name, bytes);
         }
+        if !yaml && !json && feeds_debian::looks_like_list(name, &String::from_utf8_lossy(bytes)) {
+            let (advisories, warnings) = feeds_debian::parse(&String::from_utf8_lossy(bytes), name);
+            for w in warnings {
+                self.warn(source, w);
+            }
+            for advisory in advisories {
+                self.store(source, advisory)?;
+            }
+            return Ok(());
+        }
         if !yaml && !json {
             return Ok(());
         }
         // Sniff the whole text: long `details` can push the telling keys far down.
         let head = String::from_utf8_lossy(bytes);
-        if json && feeds_redhat::looks_like_csaf(&head) {
+        if let Some(format) = json.then(|| feeds_nvd::sniff(&head)).flatten() {
+            match feeds_nvd::parse(bytes, format) {
+                Ok(infos) => {
+                    for info in &infos {
+                        self.writer.add_cve_info(info)?;
+                    }
+                    let state = self.state(source);
+                    state.ids.extend(infos.into_iter().map(|i| i.cve));
+                }
+                Err(err) => self.warn(source, format!("{name}: {err}")),
+            }
+        } else if json && feeds_redhat::looks_like_csaf(&head) {
             match feeds_redhat::parse_csaf(bytes) {
                 Ok(advisory) => self.store_record(source, name.to_string(), advisory)?,
                 Err(err) => self.warn(source, format!("{name}: {err}")),
@@ -259,6 +280,20 @@ impl Builder {
                         self.store_record(source, record.key, record.advisory)?;
                     }
                 }
+                Err(err) => self.warn(source, format!("{name}: {err}")),
+            }
+        } else if feeds_amazon::looks_like_rss(&text) {
+            match feeds_amazon::parse_rss(&text) {
+                Ok(advisories) => {
+                    for advisory in advisories {
+                        self.store(source, advisory)?;
+                    }
+                }
+                Err(err) => self.warn(source, format!("{name}: {err}")),
+            }
+        } else if feeds_amazon::looks_like_page(&text) {
+            match feeds_amazon::parse_page(&text) {
+                Ok(advisory) => self.store(source, advisory)?,
                 Err(err) => self.warn(source, format!("{name}: {err}")),
             }
         } else {
@@ -386,9 +421,14 @@ impl Builder {
             } else if [".json", ".yaml", ".yml", ".xml"]
                 .iter()
                 .any(|ext| name.to_ascii_lowercase().ends_with(ext))
+                // Extension-less feed files: Debian's `list`, Security Data API `CVE-…`,
+                // ALAS pages, Ubuntu tracker files.
+                || !name.contains('.')
             {
                 let bytes = read_capped(&path)?;
-                self.document(source, name, &bytes)?;
+                // The whole path: some feeds are told apart by their folders (`gems/`,
+                // `vuln/npm/`, `data/DSA/`).
+                self.document(source, &path.to_string_lossy(), &bytes)?;
             } else {
                 self.archive(source, &path)?;
             }

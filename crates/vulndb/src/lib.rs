@@ -3,9 +3,12 @@
 
 pub mod alpine;
 pub mod build;
+pub mod feeds_amazon;
+pub mod feeds_debian;
 pub mod feeds_ghsa;
 pub mod feeds_kev;
 pub mod feeds_npm;
+pub mod feeds_nvd;
 pub mod feeds_oval;
 pub mod feeds_packagist;
 pub mod feeds_redhat;
@@ -20,6 +23,6 @@ pub mod update;
 pub mod version;
 
 pub use build::{build, BuildError, BuildReport};
-pub use model::{Advisory, Affected, Range, RangeEvent, Status};
+pub use model::{Advisory, Affected, CveInfo, CvssScore, Range, RangeEvent, Status};
 pub use store::{Database, SourceInfo, StoreError};
 pub use update::{update, UpdateError, UpdateReport};

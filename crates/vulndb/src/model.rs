@@ -95,3 +95,27 @@ pub struct Advisory {
     pub references: Vec<String>,
     pub affected: Vec<Affected>,
 }
+
+/// A CVSS vector with its base score and who scored it (NVD keeps primary and secondary
+/// scores apart).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CvssScore {
+    /// `CVSS_V2`, `CVSS_V3`, `CVSS_V4`.
+    pub kind: String,
+    pub vector: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_score: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// What NVD / the CVE list say about a CVE itself: enrichment for any advisory that names it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CveInfo {
+    pub cve: String,
+    pub description: Option<String>,
+    pub cvss: Vec<CvssScore>,
+    pub published: Option<String>,
+    /// `NVD` or `CVE`.
+    pub source: String,
+}

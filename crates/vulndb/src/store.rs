@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use crate::model::{Advisory, Affected, Range, Status};
+use crate::model::{Advisory, Affected, CveInfo, CvssScore, Range, Status};
 
 /// Bump when the tables change shape; scans refuse a database of another version.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -60,6 +60,13 @@ CREATE TABLE affected (
     justification TEXT
 );
 CREATE INDEX affected_by_package ON affected (ecosystem, package);
+CREATE TABLE cve_info (
+    cve TEXT PRIMARY KEY,
+    description TEXT,
+    cvss TEXT NOT NULL,
+    published TEXT,
+    source TEXT NOT NULL
+);
 CREATE TABLE known_exploited (
     cve TEXT PRIMARY KEY,
     date_added TEXT NOT NULL,
@@ -166,6 +173,49 @@ impl Writer {
             .execute(
                 "INSERT OR REPLACE INTO known_exploited (cve, date_added, due_date, ransomware) VALUES (?1, ?2, ?3, ?4)",
                 params![entry.cve, entry.date_added, entry.due_date, entry.ransomware],
+            )
+            .map_err(sql(&path))?;
+        Ok(())
+    }
+
+    /// Stores NVD / CVE enrichment; a CVE seen again (NVD feed and API page, CVE 5 record)
+    /// keeps its first description and gains the scores it did not have.
+    pub fn add_cve_info(&mut self, info: &CveInfo) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let existing: Option<(Option<String>, String, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT description, cvss, published FROM cve_info WHERE cve = ?1",
+                [&info.cve],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(sql(&path))?;
+        let mut merged = info.clone();
+        if let Some((description, cvss, published)) = existing {
+            let mut scores: Vec<CvssScore> = serde_json::from_str(&cvss).unwrap_or_default();
+            for c in &info.cvss {
+                if !scores
+                    .iter()
+                    .any(|o| o.vector == c.vector && o.source == c.source)
+                {
+                    scores.push(c.clone());
+                }
+            }
+            merged.cvss = scores;
+            merged.description = description.or(merged.description);
+            merged.published = published.or(merged.published);
+        }
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO cve_info (cve, description, cvss, published, source) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    merged.cve,
+                    merged.description,
+                    serde_json::to_string(&merged.cvss).unwrap_or_else(|_| "[]".into()),
+                    merged.published,
+                    merged.source,
+                ],
             )
             .map_err(sql(&path))?;
         Ok(())
@@ -432,6 +482,28 @@ impl Database {
         rows.collect::<Result<_, _>>().map_err(sql(&self.path))
     }
 
+    /// NVD / CVE list enrichment for `cve`: description, CVSS vectors and base scores.
+    pub fn cve_info(&self, cve: &str) -> Result<Option<CveInfo>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT cve, description, cvss, published, source FROM cve_info WHERE cve = ?1",
+            )
+            .map_err(sql(&self.path))?;
+        stmt.query_row([cve], |r| {
+            let cvss: String = r.get(2)?;
+            Ok(CveInfo {
+                cve: r.get(0)?,
+                description: r.get(1)?,
+                cvss: serde_json::from_str(&cvss).unwrap_or_default(),
+                published: r.get(3)?,
+                source: r.get(4)?,
+            })
+        })
+        .optional()
+        .map_err(sql(&self.path))
+    }
+
     /// Whether CISA lists `cve` as known exploited.
     pub fn known_exploited(&self, cve: &str) -> Result<bool, StoreError> {
         self.conn
@@ -446,7 +518,13 @@ impl Database {
     }
 
     pub fn count(&self, table: &str) -> Result<u64, StoreError> {
-        let allowed = ["advisories", "affected", "aliases", "known_exploited"];
+        let allowed = [
+            "advisories",
+            "affected",
+            "aliases",
+            "known_exploited",
+            "cve_info",
+        ];
         if !allowed.contains(&table) {
             return Ok(0);
         }
