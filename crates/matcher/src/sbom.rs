@@ -80,6 +80,7 @@ fn property<'a>(component: &'a Value, names: &[&str]) -> Option<&'a str> {
 
 fn package_from_purl(
     purl_text: &str,
+    name_hint: Option<&str>,
     version_hint: Option<&str>,
     component: Option<&Value>,
     found_in: &str,
@@ -102,6 +103,14 @@ fn package_from_purl(
             None => purl.name.clone(),
         },
         _ => purl.name.clone(),
+    };
+    // PURLs normalise some names (PyPI lower-cases them): keep the document's spelling
+    // when it is the same name.
+    let name = match name_hint {
+        Some(hint) if crate::normalize_pypi(hint) == crate::normalize_pypi(&name) => {
+            hint.to_string()
+        }
+        _ => name,
     };
     let prop = |names: &[&str]| {
         component
@@ -200,7 +209,7 @@ pub fn read(bytes: &[u8], found_in: &str) -> Result<drydock_inventory::Inventory
                 continue;
             }
             let Some(purl) = str_of("purl") else { continue };
-            match package_from_purl(purl, str_of("version"), Some(c), found_in) {
+            match package_from_purl(purl, str_of("name"), str_of("version"), Some(c), found_in) {
                 Some(p) => inventory.packages.push(p),
                 None => inventory.warnings.push(format!(
                     "{found_in}: package {purl} is of a kind drydock does not match"
@@ -233,7 +242,9 @@ pub fn read(bytes: &[u8], found_in: &str) -> Result<drydock_inventory::Inventory
                 .and_then(|r| r.get("referenceLocator"))
                 .and_then(Value::as_str);
             let Some(purl) = purl else { continue };
-            if let Some(package) = package_from_purl(purl, str_of("versionInfo"), None, found_in) {
+            if let Some(package) =
+                package_from_purl(purl, str_of("name"), str_of("versionInfo"), None, found_in)
+            {
                 inventory.packages.push(package);
             }
         }

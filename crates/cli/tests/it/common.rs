@@ -69,6 +69,9 @@ pub fn drydock(cache: &Path) -> Command {
     cmd.env("DOCKER_CONFIG", cache.join("no-docker-config"));
     cmd.env("XDG_RUNTIME_DIR", cache.join("no-runtime-dir"));
     cmd.env("DRYDOCK_CACHE_DIR", cache);
+    // Image-reading tests need no vulnerability database; vulnerability tests pass
+    // `--scanners vuln`, which overrides this.
+    cmd.env("DRYDOCK_SCANNERS", "sbom");
     cmd
 }
 

@@ -8,3 +8,4 @@ mod harness;
 mod registry;
 mod sbom;
 mod sources;
+mod vuln;

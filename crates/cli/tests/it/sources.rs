@@ -457,6 +457,7 @@ fn two_processes_share_one_cache() {
     let spawn = || {
         std::process::Command::new(assert_cmd::cargo::cargo_bin("drydock"))
             .env("DRYDOCK_CACHE_DIR", cache.path())
+            .env("DRYDOCK_SCANNERS", "sbom")
             .args(["image", "--format", "json", "--input"])
             .arg(&input)
             .output()
