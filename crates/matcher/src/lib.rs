@@ -698,6 +698,30 @@ fn rate(matcher: &mut Matcher, v: &mut Vulnerability) -> Result<(), StoreError> 
             }
         }
     }
+    // NVD / CVE list enrichment, last: the vendor and the advisory feeds know the
+    // package best.
+    if scores.is_empty() {
+        for cve in &cves {
+            if let Some(info) = matcher.db.cve_info(cve)? {
+                for c in &info.cvss {
+                    let who = c.source.clone().unwrap_or_else(|| info.source.clone());
+                    let mut s = severity::score(&c.kind, &c.vector, &who);
+                    if s.score.is_none() {
+                        s.score = c.base_score;
+                    }
+                    if !scores.iter().any(|x| x.vector == s.vector) {
+                        scores.push(s);
+                    }
+                }
+                if v.title.is_none() {
+                    v.title = info
+                        .description
+                        .as_deref()
+                        .map(|d| d.chars().take(200).collect());
+                }
+            }
+        }
+    }
     v.known_exploited = false;
     for cve in &cves {
         if matcher.db.known_exploited(cve)? {
