@@ -292,8 +292,11 @@ mod tests {
     use std::io::Read;
 
     fn members() -> Option<BTreeMap<String, String>> {
-        let path = "/work/shared/data/advisories/amazon/samples-vunnel-alas-rss-html.tar.zst";
-        let Ok(file) = std::fs::File::open(path) else {
+        let path = crate::test_advisories()
+            .join("amazon/samples-vunnel-alas-rss-html.tar.zst")
+            .display()
+            .to_string();
+        let Ok(file) = std::fs::File::open(&path) else {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("missing {path}");
             }

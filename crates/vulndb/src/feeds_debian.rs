@@ -224,8 +224,11 @@ mod tests {
 
     #[test]
     fn sample_head() {
-        let path = "/work/shared/data/advisories/debian/samples/data/DSA/list.head60";
-        let Ok(text) = std::fs::read_to_string(path) else {
+        let path = crate::test_advisories()
+            .join("debian/samples/data/DSA/list.head60")
+            .display()
+            .to_string();
+        let Ok(text) = std::fs::read_to_string(&path) else {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("missing {path}");
             }
@@ -284,9 +287,11 @@ mod tests {
 
     #[test]
     fn full_lists_count() {
-        let path =
-            "/work/shared/data/advisories/debian/debian-security-tracker-lists-2023-04.tar.zst";
-        let Ok(file) = std::fs::File::open(path) else {
+        let path = crate::test_advisories()
+            .join("debian/debian-security-tracker-lists-2023-04.tar.zst")
+            .display()
+            .to_string();
+        let Ok(file) = std::fs::File::open(&path) else {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("missing {path}");
             }

@@ -177,9 +177,11 @@ mod tests {
     use std::io::Read;
 
     fn records() -> Option<Vec<(String, Vec<u8>)>> {
-        let path =
-            "/work/shared/data/advisories/ghsa/ghsa-npm-maven-nuget-slice-from-vuln-list.tar.zst";
-        let Ok(file) = std::fs::File::open(path) else {
+        let path = crate::test_advisories()
+            .join("ghsa/ghsa-npm-maven-nuget-slice-from-vuln-list.tar.zst")
+            .display()
+            .to_string();
+        let Ok(file) = std::fs::File::open(&path) else {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("missing {path}");
             }

@@ -89,10 +89,6 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<KevEntry>, String> {
 mod tests {
     use super::*;
     use std::io::Read;
-    use std::path::Path;
-
-    const ARCHIVE: &str =
-        "/work/shared/data/advisories/kev/known_exploited_vulnerabilities.json.zst";
 
     #[test]
     fn fields() {
@@ -140,7 +136,8 @@ mod tests {
 
     #[test]
     fn real_catalog_count() {
-        let path = Path::new(ARCHIVE);
+        let path = crate::test_advisories().join("kev/known_exploited_vulnerabilities.json.zst");
+        let path = path.as_path();
         let file = match std::fs::File::open(path) {
             Ok(f) => f,
             Err(e) => {

@@ -425,8 +425,11 @@ mod tests {
 
     #[test]
     fn core_vulnerable_minus_patched() {
-        let path = "/work/shared/data/advisories/npm/samples/vuln/core/1.json";
-        let Ok(bytes) = std::fs::read(path) else {
+        let path = crate::test_advisories()
+            .join("npm/samples/vuln/core/1.json")
+            .display()
+            .to_string();
+        let Ok(bytes) = std::fs::read(&path) else {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("missing {path}");
             }
@@ -469,7 +472,10 @@ mod tests {
                 RangeEvent::Fixed("6.11.1".into())
             ]
         );
-        let path = "/work/shared/data/advisories/npm/samples/vuln/npm/1.json";
+        let path = crate::test_advisories()
+            .join("npm/samples/vuln/npm/1.json")
+            .display()
+            .to_string();
         let bytes = std::fs::read(path).unwrap();
         let (a, _) = parse(&bytes, "vuln/npm/1.json", Kind::Npm).unwrap();
         assert_eq!(a.id, "NSWG-ECO-1");

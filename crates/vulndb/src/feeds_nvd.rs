@@ -216,7 +216,11 @@ mod tests {
     use std::io::Read;
 
     fn member(archive: &str, suffix: &str) -> Option<Vec<u8>> {
-        let path = format!("/work/shared/data/advisories/nvd/{archive}");
+        let path = crate::test_advisories()
+            .join("nvd")
+            .join(archive)
+            .display()
+            .to_string();
         let Ok(file) = std::fs::File::open(&path) else {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("missing {path}");

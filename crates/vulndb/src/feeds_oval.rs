@@ -718,9 +718,6 @@ mod tests {
     use super::*;
     use std::cmp::Ordering;
     use std::io::Read;
-    use std::path::Path;
-
-    const DATA: &str = "/work/shared/data/advisories";
 
     fn skip_or_fail(reason: &str) {
         if std::env::var("CI").as_deref() == Ok("true") {
@@ -731,7 +728,7 @@ mod tests {
 
     /// One member of a `.tar.zst`, or the whole of a `.zst`.
     fn member(archive: &str, suffix: &str) -> Option<String> {
-        let path = Path::new(DATA).join(archive);
+        let path = crate::test_advisories().join(archive);
         let file = match std::fs::File::open(&path) {
             Ok(f) => f,
             Err(e) => {

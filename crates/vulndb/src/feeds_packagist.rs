@@ -169,9 +169,11 @@ mod tests {
 
     #[test]
     fn symfony_cache_sample_several_branches() {
-        let path =
-            "/work/shared/data/advisories/packagist/samples/symfony/cache/CVE-2019-10912.yaml";
-        let Ok(bytes) = std::fs::read(path) else {
+        let path = crate::test_advisories()
+            .join("packagist/samples/symfony/cache/CVE-2019-10912.yaml")
+            .display()
+            .to_string();
+        let Ok(bytes) = std::fs::read(&path) else {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("missing {path}");
             }

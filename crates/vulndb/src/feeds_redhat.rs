@@ -601,9 +601,6 @@ pub fn parse_securitydata(bytes: &[u8]) -> Result<Advisory, String> {
 mod tests {
     use super::*;
     use std::io::Read;
-    use std::path::Path;
-
-    const DATA: &str = "/work/shared/data/advisories/redhat";
 
     fn skip_or_fail(reason: &str) {
         if std::env::var("CI").as_deref() == Ok("true") {
@@ -613,7 +610,7 @@ mod tests {
     }
 
     fn member(archive: &str, suffix: &str) -> Option<Vec<u8>> {
-        let path = Path::new(DATA).join(archive);
+        let path = crate::test_advisories().join("redhat").join(archive);
         let file = match std::fs::File::open(&path) {
             Ok(f) => f,
             Err(e) => {
@@ -810,7 +807,7 @@ mod tests {
 
     #[test]
     fn security_data_fix_states_all_samples() {
-        let path = Path::new(DATA).join(VUNNEL);
+        let path = crate::test_advisories().join("redhat").join(VUNNEL);
         let Ok(file) = std::fs::File::open(&path) else {
             return skip_or_fail(&path.display().to_string());
         };
@@ -849,6 +846,25 @@ mod tests {
         ] {
             assert!(counts.contains_key(key), "{key} in {counts:?}");
         }
+    }
+
+    #[test]
+    fn vex_under_investigation_and_affected() {
+        let doc = br#"{"csaf_version":"2.0","document":{"category":"csaf_vex","tracking":{"id":"CVE-2099-2"}},
+          "product_tree":{"branches":[{"branches":[{"product":{"product_id":"rhel9","product_identification_helper":{"cpe":"cpe:/o:redhat:enterprise_linux:9"}}}]}],
+            "relationships":[
+              {"full_product_name":{"product_id":"rhel9:foo"},"product_reference":"foo","relates_to_product_reference":"rhel9"},
+              {"full_product_name":{"product_id":"rhel9:bar"},"product_reference":"bar","relates_to_product_reference":"rhel9"},
+              {"full_product_name":{"product_id":"rhel9:baz"},"product_reference":"baz","relates_to_product_reference":"rhel9"}]},
+          "vulnerabilities":[{"cve":"CVE-2099-2","product_status":{"under_investigation":["rhel9:foo"],"known_affected":["rhel9:bar","rhel9:baz"]},
+            "remediations":[{"category":"none_available","details":"Affected","product_ids":["rhel9:bar"]},
+                            {"category":"no_fix_planned","details":"Will not fix","product_ids":["rhel9:baz"]}]}]}"#;
+        let a = parse_csaf(doc).unwrap();
+        assert_eq!(row(&a, "Red Hat:9", "foo").status, Status::Affected);
+        assert_eq!(row(&a, "Red Hat:9", "bar").status, Status::Affected);
+        let baz = row(&a, "Red Hat:9", "baz");
+        assert_eq!(baz.status, Status::WillNotFix);
+        assert_eq!(baz.justification.as_deref(), Some("Will not fix"));
     }
 
     #[test]

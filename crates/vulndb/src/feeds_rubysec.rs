@@ -239,8 +239,6 @@ mod tests {
     use super::*;
     use crate::model::RangeEvent;
 
-    const SAMPLES: &str = "/work/shared/data/advisories/rubygems/samples";
-
     fn contains(set: &VersionSet, v: &str) -> bool {
         set.contains(&RUBYGEMS, v).unwrap()
     }
@@ -257,12 +255,13 @@ mod tests {
 
     #[test]
     fn rack_sample_patched_pessimistic() {
-        let path = format!("{SAMPLES}/gems/rack/CVE-2018-16471.yml");
+        let samples = crate::test_advisories().join("rubygems/samples");
+        let path = samples.join("gems/rack/CVE-2018-16471.yml");
         let Ok(bytes) = std::fs::read(&path) else {
             if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("missing {path}");
+                panic!("missing {}", path.display());
             }
-            return eprintln!("SKIPPED: {path} missing");
+            return eprintln!("SKIPPED: {} missing", path.display());
         };
         let (a, warnings) = parse(&bytes, "gems/rack/CVE-2018-16471.yml").unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
@@ -290,7 +289,7 @@ mod tests {
                 ],
             ]
         );
-        let path = format!("{SAMPLES}/rubies/jruby/CVE-2010-1330.yml");
+        let path = samples.join("rubies/jruby/CVE-2010-1330.yml");
         let bytes = std::fs::read(path).unwrap();
         let (a, _) = parse(&bytes, "rubies/jruby/CVE-2010-1330.yml").unwrap();
         assert_eq!(a.id, "RUBYSEC-CVE-2010-1330");
@@ -335,6 +334,68 @@ mod tests {
         assert!(contains(&set, "6.0.3") && !contains(&set, "6.0.3.1") && contains(&set, "6.1"));
         // Nothing patched: every version.
         assert_eq!(vulnerable_set(&[], &[]).unwrap(), VersionSet::all());
+    }
+
+    #[test]
+    fn real_record_with_patched_and_unaffected() {
+        let path = crate::test_advisories().join("rubygems/rubysec-ruby-advisory-db.tar.zst");
+        let Ok(file) = std::fs::File::open(&path) else {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("missing {}", path.display());
+            }
+            return eprintln!("SKIPPED: {} missing", path.display());
+        };
+        let mut tar = tar::Archive::new(zstd::stream::read::Decoder::new(file).unwrap());
+        let mut seen = 0;
+        for e in tar.entries().unwrap() {
+            let mut e = e.unwrap();
+            let name = e.path().unwrap().to_string_lossy().into_owned();
+            if !name.ends_with("gems/pagy/CVE-2026-54659.yml")
+                && !name.ends_with("gems/actionpack/CVE-2016-0752.yml")
+            {
+                continue;
+            }
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut bytes).unwrap();
+            let (a, warnings) = parse(&bytes, &name).unwrap();
+            assert!(warnings.is_empty(), "{warnings:?}");
+            let events: Vec<_> = a.affected[0]
+                .ranges
+                .iter()
+                .map(|r| r.events.clone())
+                .collect();
+            if name.contains("pagy") {
+                // unaffected "< 43.0.0", patched ">= 43.5.6".
+                assert_eq!(a.id, "GHSA-2xmw-f8j8-wfxc");
+                assert_eq!(
+                    events,
+                    [vec![
+                        RangeEvent::Introduced("43.0.0".into()),
+                        RangeEvent::Fixed("43.5.6".into())
+                    ]]
+                );
+            } else {
+                // unaffected ">= 4.1.0" (newer code moved to actionview); patched
+                // ">= 5.0.0.beta1.1", "~> 4.2.5, >= 4.2.5.1", "~> 4.1.14, >= 4.1.14.1",
+                // "~> 3.2.22.1" (= 3.2.22.1 up to 3.2.23).
+                assert_eq!(a.id, "GHSA-xrr4-p6fq-hjg7");
+                assert_eq!(
+                    events,
+                    [
+                        vec![
+                            RangeEvent::Introduced("0".into()),
+                            RangeEvent::Fixed("3.2.22.1".into())
+                        ],
+                        vec![
+                            RangeEvent::Introduced("3.2.23".into()),
+                            RangeEvent::Fixed("4.1.0".into())
+                        ],
+                    ]
+                );
+            }
+            seen += 1;
+        }
+        assert_eq!(seen, 2);
     }
 
     #[test]

@@ -255,9 +255,6 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
     use std::io::Read;
-    use std::path::Path;
-
-    const DATA: &str = "/work/shared/data/advisories/ubuntu";
 
     fn skip_or_fail(reason: &str) {
         if std::env::var("CI").as_deref() == Ok("true") {
@@ -274,7 +271,13 @@ mod tests {
 
     #[test]
     fn sample_cve_2020_10960() {
-        let path = Path::new(DATA).join("samples/active/CVE-2020-10960");
+        let path = std::path::PathBuf::from(
+            crate::test_advisories()
+                .join("ubuntu")
+                .display()
+                .to_string(),
+        )
+        .join("samples/active/CVE-2020-10960");
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => return skip_or_fail(&format!("{}: {e}", path.display())),
@@ -411,7 +414,13 @@ mod tests {
 
     #[test]
     fn real_archive_counts() {
-        let path = Path::new(DATA).join("ubuntu-cve-tracker-2020-04.tar.zst");
+        let path = std::path::PathBuf::from(
+            crate::test_advisories()
+                .join("ubuntu")
+                .display()
+                .to_string(),
+        )
+        .join("ubuntu-cve-tracker-2020-04.tar.zst");
         let file = match std::fs::File::open(&path) {
             Ok(f) => f,
             Err(e) => return skip_or_fail(&format!("{}: {e}", path.display())),

@@ -177,12 +177,12 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
     use std::io::Read;
-    use std::path::Path;
-
-    const DATA: &str = "/work/shared/data/advisories/wolfi";
 
     fn sample(name: &str) -> Option<Vec<u8>> {
-        let path = Path::new(DATA).join("samples").join(name);
+        let path =
+            std::path::PathBuf::from(crate::test_advisories().join("wolfi").display().to_string())
+                .join("samples")
+                .join(name);
         match std::fs::read(&path) {
             Ok(bytes) => Some(bytes),
             Err(e) => {
@@ -286,7 +286,9 @@ mod tests {
 
     #[test]
     fn real_archive_counts() {
-        let path = Path::new(DATA).join("wolfi-advisories-apache2-2025-05-07.tar.zst");
+        let path =
+            std::path::PathBuf::from(crate::test_advisories().join("wolfi").display().to_string())
+                .join("wolfi-advisories-apache2-2025-05-07.tar.zst");
         let file = match std::fs::File::open(&path) {
             Ok(f) => f,
             Err(e) => return skip_or_fail(&format!("{}: {e}", path.display())),

@@ -26,3 +26,13 @@ pub use build::{build, BuildError, BuildReport};
 pub use model::{Advisory, Affected, CveInfo, CvssScore, Range, RangeEvent, Status};
 pub use store::{Database, SourceInfo, StoreError};
 pub use update::{update, UpdateError, UpdateReport};
+
+/// Where the tests find `shared/data/advisories`: `$DRYDOCK_SHARED/data/advisories`, else
+/// `../shared/data/advisories` beside the workspace.
+#[cfg(test)]
+pub(crate) fn test_advisories() -> std::path::PathBuf {
+    std::env::var_os("DRYDOCK_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+        .join("data/advisories")
+}
