@@ -248,17 +248,43 @@ pub fn range_set(range: &str) -> Result<VersionSet, String> {
     Ok(out)
 }
 
+/// In SemVer the first version after `X.Y.Z` is `X.Y.(Z+1)-0`, so an exclusive lower bound
+/// on a release is an inclusive one that OSV can write.
+fn exact_lower_bounds(set: VersionSet) -> VersionSet {
+    let intervals = set
+        .intervals
+        .into_iter()
+        .map(|mut i| {
+            if let Bound::Exclusive(x) = &i.lower {
+                let parts: Vec<&str> = x.split('.').collect();
+                if let [major, minor, patch] = parts.as_slice() {
+                    if let (Ok(a), Ok(b), Ok(c)) = (
+                        major.parse::<u64>(),
+                        minor.parse::<u64>(),
+                        patch.parse::<u64>(),
+                    ) {
+                        i.lower = incl(format!("{}-0", v(a, b, c + 1)));
+                    }
+                }
+            }
+            i
+        })
+        .collect();
+    VersionSet { intervals }
+}
+
 /// Vulnerable minus patched.
 pub fn vulnerable_set(vulnerable: &str, patched: Option<&str>) -> Result<VersionSet, String> {
     let v = range_set(vulnerable)?;
-    match patched.map(str::trim).filter(|p| !p.is_empty()) {
-        None => Ok(v),
+    let set = match patched.map(str::trim).filter(|p| !p.is_empty()) {
+        None => v,
         Some(p) => {
             let p = range_set(p)?;
             v.intersect(&NPM, &p.complement(&NPM).map_err(|e| e.to_string())?)
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string())?
         }
-    }
+    };
+    Ok(exact_lower_bounds(set))
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
@@ -488,6 +514,22 @@ mod tests {
             ]
         );
         assert_eq!(a.cvss.len(), 1);
+    }
+
+    #[test]
+    fn single_patched_version_splits_the_range() {
+        // vuln/core/26.json: "5.x || 4.x" minus "^5.10.0 || 4.4.2".
+        let set = vulnerable_set("5.x || 4.x", Some("^5.10.0 || 4.4.2")).unwrap();
+        let (ranges, widened) = set.to_osv();
+        assert!(widened.is_empty());
+        assert!(!has(&set, "4.4.2") && has(&set, "4.4.3") && has(&set, "4.4.1"));
+        assert_eq!(
+            ranges[1].events,
+            [
+                RangeEvent::Introduced("4.4.3-0".into()),
+                RangeEvent::Fixed("5.0.0-0".into())
+            ]
+        );
     }
 
     #[test]
