@@ -34,14 +34,14 @@ for image in scanlab-debian-bookworm scanlab-acme-shop-1.4.2; do
     archive=$SHARED/images/$image.oci.tar
     echo "== $image (oci-archive), median of $RUNS, $(nproc) cores"
     count() { python3 -c 'import json,sys,collections; d=json.load(open(sys.argv[1])); print(dict(collections.Counter(p["kind"] for p in d["inventory"]["packages"])))' "$WORK/out"; }
-    PREP="rm -rf $WORK/cache" measure "drydock (cold cache)" "$BIN" --cache-dir "$WORK/cache" image --input "$archive" -f json -q
-    PREP="" measure "drydock (warm cache)" "$BIN" --cache-dir "$WORK/cache" image --input "$archive" -f json -q
+    PREP="rm -rf $WORK/cache" measure "drydock (cold cache)" "$BIN" --cache-dir "$WORK/cache" image --input "$archive" -f json -q --scanners sbom
+    PREP="" measure "drydock (warm cache)" "$BIN" --cache-dir "$WORK/cache" image --input "$archive" -f json -q --scanners sbom
     count() { python3 -c 'import json,sys,collections; d=json.load(open(sys.argv[1])); print(dict(collections.Counter(a["type"] for a in d["artifacts"])))' "$WORK/out"; }
     PREP="rm -rf $WORK/syft-cache" measure "syft $(syft version 2>/dev/null | awk '/^Version/ {print $2}')" env SYFT_CACHE_DIR="$WORK/syft-cache" syft scan "oci-archive:$archive" -o json -q
 done
 
 # Package-for-package comparison on acme-shop: the same packages, and the same PURLs.
-"$BIN" --cache-dir "$WORK/cache" image --input "$SHARED/images/scanlab-acme-shop-1.4.2.oci.tar" -f json -q >"$WORK/drydock.json"
+"$BIN" --cache-dir "$WORK/cache" image --input "$SHARED/images/scanlab-acme-shop-1.4.2.oci.tar" -f json -q --scanners sbom >"$WORK/drydock.json"
 syft scan "oci-archive:$SHARED/images/scanlab-acme-shop-1.4.2.oci.tar" -o json -q >"$WORK/syft.json"
 python3 - "$WORK/drydock.json" "$WORK/syft.json" <<'PY'
 import json, sys

@@ -57,10 +57,13 @@ fn inventory(archive: &Path, reference: &str) -> (Inventory, Option<usize>) {
 
 /// `Debian:12` records as (source package → [(CVE, fixed version)]), read from the archive
 /// without drydock's feed code. Records whose fix was reverted have no fixed version.
-fn feed_records(archive: &Path) -> BTreeMap<String, Vec<(String, Option<String>)>> {
+/// Source package → [(CVE, fixed version)].
+type Feed = BTreeMap<String, Vec<(String, Option<String>)>>;
+
+fn feed_records(archive: &Path) -> Feed {
     let file = std::fs::File::open(archive).unwrap();
     let mut tar = tar::Archive::new(zstd::stream::read::Decoder::new(file).unwrap());
-    let mut records: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
+    let mut records: Feed = BTreeMap::new();
     for entry in tar.entries().unwrap() {
         let mut entry = entry.unwrap();
         if !entry.path().unwrap().to_string_lossy().ends_with(".json") {
@@ -96,10 +99,7 @@ fn dpkg_less_than(a: &str, b: &str) -> bool {
 }
 
 /// (binary package, CVE) → fixed version, as the feed and dpkg say.
-fn expected(
-    inventory: &Inventory,
-    feed: &BTreeMap<String, Vec<(String, Option<String>)>>,
-) -> BTreeMap<(String, String), Option<String>> {
+fn expected(inventory: &Inventory, feed: &Feed) -> BTreeMap<(String, String), Option<String>> {
     let mut out = BTreeMap::new();
     for p in inventory
         .packages
@@ -126,14 +126,13 @@ fn expected(
 
 struct Setup {
     db: drydock_vulndb::Database,
-    feed: &'static BTreeMap<String, Vec<(String, Option<String>)>>,
+    feed: &'static Feed,
     shared: PathBuf,
 }
 
 /// The database and the feed's own reading, built once for all tests of this binary.
 fn setup() -> Option<Setup> {
-    static BUILT: OnceLock<(PathBuf, BTreeMap<String, Vec<(String, Option<String>)>>)> =
-        OnceLock::new();
+    static BUILT: OnceLock<(PathBuf, Feed)> = OnceLock::new();
     let shared = shared()?;
     let (path, feed) = BUILT.get_or_init(|| {
         let archive = shared.join("data/advisories/debian-changelog/debian-12.tar.zst");

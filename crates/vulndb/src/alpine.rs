@@ -13,6 +13,11 @@ struct SecDb {
     distroversion: String,
     #[serde(default)]
     packages: Vec<PackageEntry>,
+    /// vuln-list keeps one package per file, its fields at the top level.
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    secfixes: BTreeMap<String, Option<Vec<serde_json::Value>>>,
 }
 
 #[derive(Deserialize)]
@@ -54,7 +59,16 @@ pub fn parse(bytes: &[u8], yaml: bool, distro: &str) -> Result<Vec<Advisory>, St
     };
     let ecosystem = ecosystem(&db.distroversion, distro);
     let mut advisories: BTreeMap<String, Advisory> = BTreeMap::new();
-    for entry in db.packages {
+    let mut packages = db.packages;
+    if let Some(name) = db.name.filter(|_| packages.is_empty()) {
+        packages.push(PackageEntry {
+            pkg: Pkg {
+                name,
+                secfixes: db.secfixes,
+            },
+        });
+    }
+    for entry in packages {
         for (version, ids) in &entry.pkg.secfixes {
             let version = version.trim().to_string();
             for id in ids.iter().flatten().filter_map(text) {
@@ -129,6 +143,19 @@ pub fn looks_like_secdb(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The v3.20 slice of ../shared keeps one package per file, as vuln-list stores it.
+    #[test]
+    fn one_package_per_file() {
+        let json = br#"{"name":"musl","secfixes":{"1.2.5-r1":["CVE-2025-26519"],"0":["CVE-2019-1"]},
+            "distroversion":"v3.20","reponame":"main","archs":["x86_64"]}"#;
+        let advisories = parse(json, false, "Alpine").unwrap();
+        assert_eq!(advisories.len(), 2);
+        let fixed = advisories.iter().find(|a| a.id == "CVE-2025-26519").unwrap();
+        assert_eq!(fixed.affected[0].ecosystem, "Alpine:v3.20");
+        assert_eq!(fixed.affected[0].package, "musl");
+        assert_eq!(fixed.affected[0].fixed_version(), Some("1.2.5-r1"));
+    }
 
     #[test]
     fn secdb_quirks() {
