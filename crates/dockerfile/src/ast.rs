@@ -111,8 +111,7 @@ fn name_values(args: &str, keyword: &str, escape: char) -> Result<Vec<String>, S
         let Some(value) = parts.next() else {
             return Err(format!("{keyword} must have two arguments"));
         };
-        let value = value
-            .trim_start_matches(['\t', '\u{0b}', '\u{0c}', '\r', ' ']);
+        let value = value.trim_start_matches(['\t', '\u{0b}', '\u{0c}', '\r', ' ']);
         return Ok(vec![key.to_string(), value.to_string(), String::new()]);
     }
     let mut values = Vec::new();

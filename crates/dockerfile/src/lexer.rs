@@ -124,9 +124,13 @@ fn trim_continuation(line: &str, escape: char) -> (String, bool) {
 }
 
 fn ignored_rules_in(comment: &str) -> Vec<String> {
-    // `# drydock ignore=DD001,DD002`
+    // `# drydock ignore=DD001,DD002`; hadolint's `# hadolint ignore=DL3008` is honoured too,
+    // through each rule's hadolint equivalent.
     let text = comment.trim_start_matches('#').trim();
-    let Some(rest) = text.strip_prefix("drydock") else {
+    let Some(rest) = text
+        .strip_prefix("drydock")
+        .or_else(|| text.strip_prefix("hadolint"))
+    else {
         return Vec::new();
     };
     let Some(list) = rest.trim_start().strip_prefix("ignore") else {
@@ -397,6 +401,7 @@ mod tests {
             ignored_rules_in("# drydock ignore=DD001,dd002"),
             vec!["DD001", "DD002"]
         );
-        assert!(ignored_rules_in("# hadolint ignore=DL3008").is_empty());
+        assert_eq!(ignored_rules_in("# hadolint ignore=DL3008"), vec!["DL3008"]);
+        assert!(ignored_rules_in("# other ignore=DL3008").is_empty());
     }
 }

@@ -294,13 +294,7 @@ static RULES: [RuleInfo; 51] = [
         Some("DL3011"),
         Yes,
     ),
-    rule(
-        "DD033",
-        High,
-        "Remote script piped into a shell",
-        Some("DL4001?"),
-        Yes,
-    ),
+    rule("DD033", High, "Remote script piped into a shell", None, Yes),
     rule(
         "DD034",
         Low,
@@ -810,14 +804,16 @@ impl<'d> Checker<'d> {
         message: impl Into<String>,
         rewrite: impl Into<String>,
     ) {
-        if instruction
-            .ignored_rules
-            .iter()
-            .any(|ignored| ignored == id)
-        {
+        let rule = info(id);
+        let ignored = instruction.ignored_rules.iter().any(|ignored| {
+            ignored == id
+                || rule
+                    .hadolint
+                    .is_some_and(|codes| codes.split(',').any(|code| code == ignored))
+        });
+        if ignored {
             return;
         }
-        let rule = info(id);
         if self.history_mode && matches!(rule.history, No(_)) {
             return;
         }
@@ -1254,7 +1250,7 @@ impl<'d> Checker<'d> {
             if program == "set" && arguments.iter().any(|argument| argument == "pipefail") {
                 pipefail_set = true;
             }
-            if command.pipes_into_next && !pipefail_set {
+            if (command.pipes_into_next || command.pipe_inside_substitution) && !pipefail_set {
                 pipe_without_pipefail = true;
             }
 
@@ -2054,11 +2050,25 @@ impl<'d> Checker<'d> {
         env
     }
 
+    /// The final stage, or a stage it is built `FROM`: what ships in the image.
     fn is_final_stage(&self, stage: Option<usize>) -> bool {
-        match stage {
-            Some(stage) => stage + 1 == self.dockerfile.stages.len(),
-            None => false,
+        let Some(stage) = stage else {
+            return false;
+        };
+        let stages = &self.dockerfile.stages;
+        let mut current = stages.len().checked_sub(1);
+        let mut steps = 0;
+        while let Some(index) = current {
+            if index == stage {
+                return true;
+            }
+            steps += 1;
+            if steps > stages.len() {
+                break;
+            }
+            current = stages.get(index).and_then(|entry| entry.base_stage);
         }
+        false
     }
 
     /// Duplicates and references between stages.

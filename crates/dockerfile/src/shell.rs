@@ -11,6 +11,8 @@ pub(crate) struct SimpleCommand {
     pub piped_from_previous: bool,
     /// Writes its output into the next command through `|`.
     pub pipes_into_next: bool,
+    /// A command substitution in it (`$(a | b)`) has a pipe: pipefail matters there too.
+    pub pipe_inside_substitution: bool,
 }
 
 impl SimpleCommand {
@@ -114,6 +116,10 @@ pub(crate) fn parse_script(script: &str) -> Vec<SimpleCommand> {
     let mut in_word = false;
     let mut skip_next_word = false;
     let mut piped = false;
+    let mut substitution_pipe = false;
+    // Inside `case … in`, `a|b)` is a pattern, not a pipe.
+    let mut in_case_pattern = false;
+    let mut case_depth = 0usize;
     let mut index = 0;
 
     let finish_word =
@@ -128,7 +134,10 @@ pub(crate) fn parse_script(script: &str) -> Vec<SimpleCommand> {
             }
             *in_word = false;
         };
-    let mut finish_command = |words: &mut Vec<String>, separator: Separator, piped: &mut bool| {
+    let mut finish_command = |words: &mut Vec<String>,
+                              separator: Separator,
+                              piped: &mut bool,
+                              substitution_pipe: &mut bool| {
         let mut assignments = Vec::new();
         let mut rest = words.drain(..).peekable();
         while let Some(word) = rest.peek() {
@@ -147,14 +156,27 @@ pub(crate) fn parse_script(script: &str) -> Vec<SimpleCommand> {
                 words: command_words,
                 piped_from_previous: *piped,
                 pipes_into_next,
+                pipe_inside_substitution: *substitution_pipe,
             });
         }
         *piped = pipes_into_next;
+        *substitution_pipe = false;
     };
 
     while index < chars.len() {
         let ch = chars[index];
         match ch {
+            '|' if in_case_pattern => {
+                word.push('|');
+                in_word = true;
+            }
+            ')' if in_case_pattern => {
+                // The pattern is done; the commands of this branch follow.
+                word.clear();
+                in_word = false;
+                words.clear();
+                in_case_pattern = false;
+            }
             '\\' => {
                 // A backslash-newline joins lines; otherwise the next character is literal.
                 if chars.get(index + 1) == Some(&'\n') {
@@ -180,6 +202,11 @@ pub(crate) fn parse_script(script: &str) -> Vec<SimpleCommand> {
                 in_word = true;
                 index += 1;
                 while index < chars.len() && chars[index] != '"' {
+                    if chars[index] == '$' && chars.get(index + 1) == Some(&'(') {
+                        substitution_pipe |= capture_substitution(&chars, &mut index, &mut word);
+                        index += 1;
+                        continue;
+                    }
                     if chars[index] == '\\'
                         && index + 1 < chars.len()
                         && "\"\\$`\n".contains(chars[index + 1])
@@ -196,20 +223,7 @@ pub(crate) fn parse_script(script: &str) -> Vec<SimpleCommand> {
             }
             '$' if chars.get(index + 1) == Some(&'(') => {
                 // Command substitution: kept as text in the word.
-                let mut depth = 0;
-                while index < chars.len() {
-                    let current = chars[index];
-                    word.push(current);
-                    if current == '(' {
-                        depth += 1;
-                    } else if current == ')' {
-                        depth -= 1;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    index += 1;
-                }
+                substitution_pipe |= capture_substitution(&chars, &mut index, &mut word);
                 in_word = true;
             }
             '`' => {
@@ -229,13 +243,45 @@ pub(crate) fn parse_script(script: &str) -> Vec<SimpleCommand> {
                 continue;
             }
             ' ' | '\t' | '\r' => {
-                finish_word(&mut word, &mut in_word, &mut words, &mut skip_next_word)
+                finish_word(&mut word, &mut in_word, &mut words, &mut skip_next_word);
+                match (
+                    words.first().map(String::as_str),
+                    words.last().map(String::as_str),
+                ) {
+                    (Some("case"), Some("in")) if words.len() >= 3 => {
+                        words.clear();
+                        in_case_pattern = true;
+                        case_depth += 1;
+                    }
+                    (Some("esac"), _) if case_depth > 0 => {
+                        words.clear();
+                        case_depth -= 1;
+                        in_case_pattern = false;
+                    }
+                    _ => {}
+                }
             }
             '\n' | ';' | '(' | ')' => {
                 finish_word(&mut word, &mut in_word, &mut words, &mut skip_next_word);
-                finish_command(&mut words, Separator::List, &mut piped);
+                if words.len() == 1 && words[0] == "esac" && case_depth > 0 {
+                    words.clear();
+                    case_depth -= 1;
+                    in_case_pattern = false;
+                }
+                // Closing keywords are not commands.
+                if words.len() == 1 && matches!(words[0].as_str(), "esac" | "done" | "fi") {
+                    words.clear();
+                }
+                finish_command(
+                    &mut words,
+                    Separator::List,
+                    &mut piped,
+                    &mut substitution_pipe,
+                );
                 if ch == ';' && chars.get(index + 1) == Some(&';') {
                     index += 1;
+                    // After `;;` comes the next pattern of the case.
+                    in_case_pattern = case_depth > 0;
                 }
             }
             '&' => {
@@ -250,7 +296,12 @@ pub(crate) fn parse_script(script: &str) -> Vec<SimpleCommand> {
                     continue;
                 }
                 finish_word(&mut word, &mut in_word, &mut words, &mut skip_next_word);
-                finish_command(&mut words, Separator::List, &mut piped);
+                finish_command(
+                    &mut words,
+                    Separator::List,
+                    &mut piped,
+                    &mut substitution_pipe,
+                );
                 if chars.get(index + 1) == Some(&'&') {
                     index += 1;
                 }
@@ -258,10 +309,20 @@ pub(crate) fn parse_script(script: &str) -> Vec<SimpleCommand> {
             '|' => {
                 finish_word(&mut word, &mut in_word, &mut words, &mut skip_next_word);
                 if chars.get(index + 1) == Some(&'|') {
-                    finish_command(&mut words, Separator::List, &mut piped);
+                    finish_command(
+                        &mut words,
+                        Separator::List,
+                        &mut piped,
+                        &mut substitution_pipe,
+                    );
                     index += 1;
                 } else {
-                    finish_command(&mut words, Separator::Pipe, &mut piped);
+                    finish_command(
+                        &mut words,
+                        Separator::Pipe,
+                        &mut piped,
+                        &mut substitution_pipe,
+                    );
                     if chars.get(index + 1) == Some(&'&') {
                         index += 1;
                     }
@@ -301,8 +362,38 @@ pub(crate) fn parse_script(script: &str) -> Vec<SimpleCommand> {
         index += 1;
     }
     finish_word(&mut word, &mut in_word, &mut words, &mut skip_next_word);
-    finish_command(&mut words, Separator::List, &mut piped);
+    finish_command(
+        &mut words,
+        Separator::List,
+        &mut piped,
+        &mut substitution_pipe,
+    );
     commands
+}
+
+/// Copies `$(…)` at `index` into `word`, leaving `index` on the closing parenthesis.
+/// Returns whether the substituted script has a pipe.
+fn capture_substitution(chars: &[char], index: &mut usize, word: &mut String) -> bool {
+    let start = *index;
+    let mut depth = 0usize;
+    while *index < chars.len() {
+        let current = chars[*index];
+        word.push(current);
+        if current == '(' {
+            depth += 1;
+        } else if current == ')' {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                break;
+            }
+        }
+        *index += 1;
+    }
+    let end = (*index).min(chars.len());
+    let inner: String = chars[(start + 2).min(end)..end].iter().collect();
+    parse_script(&inner)
+        .iter()
+        .any(|command| command.pipes_into_next || command.pipe_inside_substitution)
 }
 
 #[cfg(test)]
@@ -346,6 +437,27 @@ mod tests {
             words("# c\necho a \\\n b # tail\nls"),
             vec![vec!["echo", "a", "b"], vec!["ls"]]
         );
+    }
+
+    #[test]
+    fn case_patterns_are_not_pipes() {
+        let commands =
+            parse_script("case \"$a\" in x86_64|aarch64) apk add x ;; *) echo no ;; esac; ls");
+        assert!(
+            commands.iter().all(|command| !command.pipes_into_next),
+            "{commands:?}"
+        );
+        let programs: Vec<&str> = commands.iter().map(|command| command.program()).collect();
+        assert_eq!(programs, vec!["apk", "echo", "ls"]);
+    }
+
+    #[test]
+    fn pipes_inside_substitutions_are_seen() {
+        let commands = parse_script(
+            "arch=\"$(dpkg --print-architecture | awk -F- '{ print $NF }')\"; echo \"$(date)\"",
+        );
+        assert!(commands[0].pipe_inside_substitution);
+        assert!(!commands[1].pipe_inside_substitution);
     }
 
     #[test]

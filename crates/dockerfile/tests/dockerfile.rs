@@ -521,6 +521,11 @@ mod parser {
         let found = ids(&check(&dockerfile, &CheckConfig::default()));
         assert!(!found.contains(&"DD001"));
         assert!(found.contains(&"DD003"));
+        // hadolint's pragma works through the rule's hadolint id.
+        assert!(!fires(
+            "FROM a:1\n# hadolint ignore=DL3002\nUSER root\n",
+            "DD003"
+        ));
     }
 
     #[test]
@@ -668,6 +673,7 @@ mod rules_on_dockerfiles {
             ("FROM a:1\nRUN apt-get update && apt-get install -y x\n", "DD041", true),
             ("FROM a:1\nRUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n", "DD041", false),
             ("FROM a:1 AS build\nRUN apt-get update && apt-get install -y x\nFROM b:1\n", "DD041", false),
+            ("FROM a:1 AS base\nRUN apt-get update && apt-get install -y x\nFROM base\n", "DD041", true),
             ("FROM a:1\nRUN cd /src && make\n", "DD042", true),
             ("FROM a:1\nCMD node app.js\n", "DD043", true),
             ("FROM a:1\nCMD [\"node\", \"app.js\"]\n", "DD043", false),
