@@ -34,9 +34,8 @@ const EXPECTED: &[(&str, u64)] = &[
     // MANIFEST: "5680 files = 5643 unique IDs" subtracts the 37 duplicated ids once, but 6
     // of them are in all three of almalinux8/9/10 (43 extra files): 5637 unique ids.
     ("almalinux", 5637),
-    // MANIFEST gives fix entries (12 028 + 394), not ids: one record per advisory id (CVE,
-    // ALPINE-…) per file set, merged across branches: 2626 from the legacy secdb, and 255
-    // more from the v3.20/v3.22 slice (one package per file, as vuln-list keeps them).
+    // MANIFEST gives fix entries (12 028 legacy + 394 in the v3.20/v3.22 slice), not ids: one
+    // record per advisory id (CVE, ALPINE-…), merged across branches and packages.
     ("alpine", 2881),
     // RSS items (97 in the AL2 mock feed, 1 in each of the 2/2022/2023 feeds, ALAS-2018-939
     // in two of them) and the 4 advisory pages, whose ids all appear in the feeds: 99.
