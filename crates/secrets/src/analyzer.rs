@@ -11,6 +11,7 @@ use crate::config::SecretConfig;
 use crate::engine::Engine;
 use crate::error::SecretConfigError;
 use crate::hit::{sha256_hex, FileHits, RawHit};
+use crate::md5::md5_hex;
 use crate::rules::RuleInfo;
 
 /// Cache key of the analyzer with the default configuration. Bump the version whenever
@@ -33,6 +34,27 @@ fn key_for(config: &SecretConfig) -> &'static str {
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     keys.entry(key.clone())
         .or_insert_with(|| Box::leak(key.into_boxed_str()))
+}
+
+/// dpkg's per-package digests (`info/` on Debian, `status.d/` on distroless).
+fn dpkg_md5sums(path: &str) -> bool {
+    (path.starts_with("/var/lib/dpkg/info/") || path.starts_with("/var/lib/dpkg/status.d/"))
+        && path.ends_with(".md5sums")
+}
+
+/// `md5  relative/path` lines as `(absolute path, md5)`.
+fn parse_md5sums(content: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
+    content.split(|&b| b == b'\n').filter_map(|line| {
+        let line = std::str::from_utf8(line).ok()?;
+        let (md5, path) = line.split_once(char::is_whitespace)?;
+        let path = path.trim_start();
+        (md5.len() == 32 && !path.is_empty()).then(|| {
+            (
+                format!("/{}", path.trim_start_matches('/')),
+                md5.to_string(),
+            )
+        })
+    })
 }
 
 /// Finds secrets in layer files; see [`SecretAnalyzer::findings`] for the report.
@@ -76,6 +98,11 @@ impl SecretAnalyzer {
         &self.engine.warnings
     }
 
+    /// Whether a directory's whole subtree is skipped (for walkers that can prune).
+    pub fn skips_dir(&self, path: &str) -> bool {
+        self.engine.paths.skips_tree(path)
+    }
+
     /// The secrets in one file's content, for callers outside the layer pipeline (a
     /// directory walk): the same result [`FileAnalyzer::analyze`] caches.
     pub fn scan_file(&self, path: &str, content: &[u8]) -> Vec<RawHit> {
@@ -89,7 +116,7 @@ impl FileAnalyzer for SecretAnalyzer {
     }
 
     fn wants(&self, path: &str) -> bool {
-        self.engine.wants(path)
+        (self.config.skip_package_files && dpkg_md5sums(path)) || self.engine.wants(path)
     }
 
     fn max_size(&self) -> u64 {
@@ -97,11 +124,28 @@ impl FileAnalyzer for SecretAnalyzer {
     }
 
     fn analyze(&self, path: &str, content: &[u8]) -> Result<Option<serde_json::Value>, String> {
-        let hits = self.engine.scan_file(path, content);
-        if hits.is_empty() {
+        let file = if self.config.skip_package_files && dpkg_md5sums(path) {
+            let owned = parse_md5sums(content)
+                .filter(|(owned_path, _)| self.engine.wants(owned_path))
+                .collect::<Vec<_>>();
+            FileHits {
+                owned,
+                ..FileHits::default()
+            }
+        } else {
+            let hits = self.engine.scan_file(path, content);
+            let md5 =
+                (self.config.skip_package_files && !hits.is_empty()).then(|| md5_hex(content));
+            FileHits {
+                hits,
+                md5,
+                owned: Vec::new(),
+            }
+        };
+        if file.hits.is_empty() && file.owned.is_empty() {
             return Ok(None);
         }
-        serde_json::to_value(FileHits { hits })
+        serde_json::to_value(file)
             .map(Some)
             .map_err(|e| e.to_string())
     }

@@ -60,6 +60,20 @@ pub const DEFAULT_SKIP_PATHS: &[&str] = &[
     "**/node_modules/**/__tests__",
     "**/testdata",
     "**/.git/objects",
+    // Test suites vendored by software installed under the OS and application roots.
+    "/usr/lib/**/tests",
+    "/usr/lib/**/test",
+    "/usr/lib/**/test_data",
+    "/usr/lib/**/testdata",
+    "/usr/lib/**/dummyserver",
+    "/usr/share/**/tests",
+    "/usr/share/**/test",
+    "/usr/local/lib/**/tests",
+    "/usr/local/lib/**/test",
+    "/usr/local/share/**/tests",
+    "/usr/local/share/**/test",
+    "/opt/**/site-packages/**/tests",
+    "/opt/**/node_modules/**/test",
 ];
 
 /// Extensions whose files are never text worth reading (compressed, media, compiled).
@@ -98,6 +112,10 @@ pub struct SecretConfig {
     /// Look at the image config: `Env`, `Labels` and every history line.
     #[serde(alias = "scan_image_config")]
     pub scan_image_config: bool,
+    /// Drop findings in files that still match the digest their dpkg package recorded
+    /// (`/var/lib/dpkg/info/*.md5sums`): sample keys the distribution ships are not leaks.
+    #[serde(alias = "skip_package_files")]
+    pub skip_package_files: bool,
     /// gitleaks' `[extend]` table: `useDefault` and `disabledRules` are honoured.
     pub extend: Option<Extend>,
     /// User rules in gitleaks' format.
@@ -123,6 +141,7 @@ impl Default for SecretConfig {
                 .map(|s| s.to_string())
                 .collect(),
             scan_image_config: true,
+            skip_package_files: true,
             extend: None,
             rules: Vec::new(),
             allowlist: None,

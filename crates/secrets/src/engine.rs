@@ -466,9 +466,12 @@ impl Engine {
     /// Every secret in one file's content.
     pub fn scan_file(&self, path: &str, content: &[u8]) -> Vec<RawHit> {
         let mut candidates = Vec::new();
+        let binary = memchr::memchr(0, &content[..content.len().min(BINARY_SNIFF)]).is_some();
         if !content.is_empty() {
             if self.builtin {
-                if let Some(rule) = files::sensitive_file_rule(path) {
+                let rule = files::sensitive_file_rule(path)
+                    .filter(|rule| !(binary && files::text_only(rule)));
+                if let Some(rule) = rule {
                     candidates.push(Candidate {
                         whole_file: true,
                         ..Candidate::validated(rule, 0, content.to_vec(), None)
@@ -485,7 +488,6 @@ impl Engine {
                 }
             }
         }
-        let binary = memchr::memchr(0, &content[..content.len().min(BINARY_SNIFF)]).is_some();
         if !binary {
             if self.builtin {
                 if let Some(kind) = files::credential_file(path) {

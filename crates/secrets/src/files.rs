@@ -546,6 +546,18 @@ fn dotenv(text: &str, out: &mut Vec<Candidate>) {
     }
 }
 
+/// File-level rules for text formats: a binary file of that name (the `htpasswd` tool
+/// itself in `/usr/bin`) is not one.
+pub fn text_only(rule: &str) -> bool {
+    matches!(
+        rule,
+        "sensitive-file:ssh-private-key"
+            | "sensitive-file:shell-history"
+            | "sensitive-file:vault-token"
+            | "sensitive-file:htpasswd"
+    )
+}
+
 /// Rules for files whose name says what they are.
 pub fn sensitive_file_rule(path: &str) -> Option<&'static str> {
     let name = file_name(path);

@@ -34,6 +34,12 @@ const DOCUMENTED_EXAMPLES: &[&str] = &[
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
     // jwt.io's sample token.
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // RFC 6749 (OAuth 2.0) examples: access token, refresh token, client credentials.
+    "2YotnFZFEjr1zCsicMWpAA",
+    "tGzv3JOkF0XG5Qx2TlKWIA",
+    "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+    // The SAS signature in AWS DataSync's API reference (shipped in botocore's data).
+    "aBBKDWQvyuVcTPH9EBp%2FXTI9E%2F%2Fmq171%2BZU178wcwqU%3D",
     // Stripe's API reference test key.
     "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
 ];
@@ -233,6 +239,11 @@ pub fn is_plausible_value(value: &[u8]) -> bool {
         return false;
     }
     let first = text.as_bytes()[0];
+    // `password= next=` in a list of options, `a=b` query strings: never a value.
+    let body = text.trim_end_matches('=');
+    if body.contains('=') || (body.len() < text.len() && body.len() < 16) {
+        return false;
+    }
     // References and expressions: $VAR, %VAR%, @var, &ref, *ptr, #comment, -flag, /path, ~.
     if b"$%@&*#!-/~.:=+?\\".contains(&first) {
         return false;
@@ -405,6 +416,8 @@ mod tests {
             "12345678901",
             "Foo::Bar",
             "base64.b16encode",
+            "scmVersion=",
+            "a=b&c=d",
         ] {
             assert!(!is_plausible_value(value.as_bytes()), "{value}");
         }

@@ -302,6 +302,18 @@ impl SecretAnalyzer {
             }
         }
 
+        // Digests dpkg recorded for package files, from every layer's md5sums.
+        let mut owned: HashMap<String, Vec<String>> = HashMap::new();
+        for facts in &analysis.layers {
+            for file in facts.analyses.iter().filter(|a| a.analyzer == self.key()) {
+                if let Ok(hits) = serde_json::from_value::<FileHits>(file.value.clone()) {
+                    for (path, md5) in hits.owned {
+                        owned.entry(path).or_default().push(md5);
+                    }
+                }
+            }
+        }
+
         let mut out = Vec::new();
         for (index, facts) in analysis.layers.iter().enumerate() {
             let layer = layers.get(index);
@@ -309,6 +321,14 @@ impl SecretAnalyzer {
                 let Ok(file) = serde_json::from_value::<FileHits>(analysis.value.clone()) else {
                     continue;
                 };
+                let from_package = file.md5.as_ref().is_some_and(|md5| {
+                    owned
+                        .get(&analysis.path)
+                        .is_some_and(|digests| digests.contains(md5))
+                });
+                if from_package {
+                    continue;
+                }
                 let removed = removals.get(&(analysis.path.as_str(), index)).copied();
                 for hit in file.hits {
                     let Some(mut finding) = self.finding(&hit.rule, FindingSource::File) else {

@@ -26,7 +26,15 @@ pub struct RawHit {
 /// The analyzer's value for one file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileHits {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hits: Vec<RawHit>,
+    /// MD5 of a file with hits, to compare with its package's recorded digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// For a dpkg `*.md5sums` file: `(path, md5)` of the package's files that the
+    /// analyzer reads (files it skips need no ownership check).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owned: Vec<(String, String)>,
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

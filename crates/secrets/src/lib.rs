@@ -17,6 +17,7 @@ mod filters;
 mod findings;
 mod hit;
 mod keys;
+mod md5;
 mod paths;
 pub mod rules;
 

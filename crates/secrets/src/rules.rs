@@ -215,7 +215,9 @@ pub(crate) const CATALOG: &[(&str, &str, Severity, &str)] = &[
         Critical,
         "Huawei Cloud",
     ),
-    ("gcp-api-key", "Google API key", High, "Google Cloud"),
+    // Medium: Google API keys are often meant to ship in clients (Maps, Firebase, the
+    // Cloud SDK's own), restricted by referrer and API; tuned after the /usr corpus.
+    ("gcp-api-key", "Google API key", Medium, "Google Cloud"),
     (
         "gcp-oauth-client-secret",
         "Google OAuth client secret",

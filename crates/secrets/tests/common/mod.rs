@@ -81,3 +81,67 @@ pub fn describe(findings: &[SecretFinding]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Scans host directories file by file (in parallel) as if they were one image layer at
+/// the same paths, with the host's dpkg digests so package-owned files are recognised.
+/// Returns the findings, the number of files read and their bytes.
+pub fn scan_host_dirs(roots: &[&str], config: &SecretConfig) -> (Vec<SecretFinding>, usize, u64) {
+    use drydock_image::{Analysis, FileAnalysis, LayerFacts, MergedView};
+    use rayon::prelude::*;
+
+    let analyzer = SecretAnalyzer::new(config).unwrap();
+    let mut files: Vec<(PathBuf, u64)> = Vec::new();
+    for root in roots {
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| {
+                !e.file_type().is_dir() || !analyzer.skips_dir(&e.path().to_string_lossy())
+            });
+        for entry in walker.filter_map(Result::ok) {
+            let path = entry.path().to_string_lossy().into_owned();
+            if !entry.file_type().is_file() || !analyzer.wants(&path) {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.len() <= analyzer.max_size() {
+                files.push((entry.path().to_path_buf(), meta.len()));
+            }
+        }
+    }
+    for entry in std::fs::read_dir("/var/lib/dpkg/info")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let path = entry.path();
+        if analyzer.wants(&path.to_string_lossy()) {
+            files.push((path, 0));
+        }
+    }
+    let bytes = files.iter().map(|f| f.1).sum();
+    let analyses: Vec<FileAnalysis> = files
+        .par_iter()
+        .filter_map(|(path, _)| {
+            let content = std::fs::read(path).ok()?;
+            let path = path.to_string_lossy().into_owned();
+            let value = analyzer.analyze(&path, &content).ok()??;
+            Some(FileAnalysis {
+                analyzer: analyzer.key().to_string(),
+                path,
+                value,
+            })
+        })
+        .collect();
+    let facts = LayerFacts {
+        analyses,
+        ..LayerFacts::default()
+    };
+    let view = MergedView::build([&facts]);
+    let analysis = Analysis {
+        layers: vec![facts],
+        layers_from_cache: 0,
+        view,
+    };
+    (analyzer.findings(&[], None, &analysis), files.len(), bytes)
+}
