@@ -129,6 +129,8 @@ pub enum Command {
     Image(ImageArgs),
     /// Scan a root filesystem directory.
     Rootfs(RootfsArgs),
+    /// Check a Dockerfile's build instructions.
+    Dockerfile(DockerfileArgs),
     /// Match a CycloneDX or SPDX JSON SBOM (drydock's, syft's, Trivy's) against the
     /// vulnerability database, without the image.
     Sbom(SbomArgs),
@@ -204,6 +206,30 @@ pub struct ImageArgs {
     /// Allow plain HTTP and unverified TLS to the registry (loopback registries always may use HTTP).
     #[arg(long, env = "DRYDOCK_INSECURE")]
     pub insecure: bool,
+
+    /// Check this Dockerfile's instructions (`--scanners build`) instead of the image history.
+    #[arg(long, value_name = "PATH", env = "DRYDOCK_DOCKERFILE")]
+    pub dockerfile: Option<PathBuf>,
+
+    /// Leave out build-instruction findings of the base image's own history.
+    #[arg(long, env = "DRYDOCK_SKIP_BASE_IMAGE")]
+    pub skip_base_image: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct DockerfileArgs {
+    /// The Dockerfile to check.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// Rule ids to turn off, comma-separated (also `# drydock ignore=ID` in the file).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "IDS",
+        env = "DRYDOCK_DISABLE_RULES"
+    )]
+    pub disable: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -247,6 +273,8 @@ pub enum Scanner {
     Vuln,
     /// The package inventory (listed in full in the table).
     Sbom,
+    /// Risky build instructions, from --dockerfile or the image's own history.
+    Build,
 }
 
 /// Parses sizes such as `1024`, `10MB`, `512MiB`, `16GiB`.

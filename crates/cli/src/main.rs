@@ -19,8 +19,8 @@ use drydock_inventory::{build_inventory, InventoryAnalyzer};
 use drydock_report::{render, Format, ImageSummary, Report, Subject};
 
 use cli::{
-    Cli, Command, DbBuildArgs, DbCommand, DbFileArgs, DbUpdateArgs, GlobalArgs, ImageArgs,
-    OutputFormat, PkgType, RootfsArgs, SbomArgs, Scanner,
+    Cli, Command, DbBuildArgs, DbCommand, DbFileArgs, DbUpdateArgs, DockerfileArgs, GlobalArgs,
+    ImageArgs, OutputFormat, PkgType, RootfsArgs, SbomArgs, Scanner,
 };
 
 fn main() -> ExitCode {
@@ -75,6 +75,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Image(args) => scan_image(global, args),
         Command::Rootfs(args) => scan_rootfs(global, args),
         Command::Sbom(args) => scan_sbom(global, args),
+        Command::Dockerfile(args) => check_dockerfile(global, args),
         Command::Db(DbCommand::Build(args)) => db_build(global, args),
         Command::Db(DbCommand::Update(args)) => db_update(global, args),
         Command::Db(DbCommand::Info) => db_info(global),
@@ -203,13 +204,131 @@ fn base_layers(image: &drydock_image::Image) -> Option<usize> {
 }
 
 /// The exit status: `--exit-code` when the report has findings, else success.
-fn exit_status(global: &GlobalArgs, scan: Option<&drydock_matcher::MatchReport>) -> ExitCode {
-    match scan {
-        Some(scan) if global.exit_code != 0 && !scan.vulnerabilities.is_empty() => {
-            ExitCode::from(global.exit_code)
-        }
-        _ => ExitCode::SUCCESS,
+fn exit_status(
+    global: &GlobalArgs,
+    scan: Option<&drydock_matcher::MatchReport>,
+    build: Option<&drydock_report::BuildCheck>,
+) -> ExitCode {
+    let found = scan.is_some_and(|s| !s.vulnerabilities.is_empty())
+        || build.is_some_and(|b| !b.findings.is_empty());
+    if global.exit_code != 0 && found {
+        ExitCode::from(global.exit_code)
+    } else {
+        ExitCode::SUCCESS
     }
+}
+
+/// A build-instruction severity on the vulnerability scale, for `--severity`.
+fn build_severity(severity: drydock_dockerfile::Severity) -> drydock_matcher::Severity {
+    use drydock_dockerfile::Severity as B;
+    use drydock_matcher::Severity as S;
+    match severity {
+        B::Info => S::Negligible,
+        B::Low => S::Low,
+        B::Medium => S::Medium,
+        B::High => S::High,
+        B::Critical => S::Critical,
+    }
+}
+
+fn run_build_rules(
+    global: &GlobalArgs,
+    target: String,
+    dockerfile: &drydock_dockerfile::Dockerfile,
+    config: &drydock_dockerfile::CheckConfig,
+) -> drydock_report::BuildCheck {
+    let mut findings = drydock_dockerfile::check(dockerfile, config);
+    if !global.severity.is_empty() {
+        findings.retain(|f| global.severity.contains(&build_severity(f.severity)));
+    }
+    drydock_report::BuildCheck { target, findings }
+}
+
+fn parse_dockerfile(path: &Path) -> Result<drydock_dockerfile::Dockerfile> {
+    let bytes = read_capped(path, 16 << 20)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?;
+    drydock_dockerfile::parse(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// Build-instruction findings of an image: its Dockerfile when given, else its history.
+fn image_build_check(
+    global: &GlobalArgs,
+    args: &ImageArgs,
+    image: &drydock_image::Image,
+) -> Result<Option<drydock_report::BuildCheck>> {
+    if !scanners(global).contains(&Scanner::Build) {
+        return Ok(None);
+    }
+    let config = drydock_dockerfile::CheckConfig {
+        skip_base_image: args.skip_base_image,
+        ..Default::default()
+    };
+    if let Some(path) = &args.dockerfile {
+        let dockerfile = parse_dockerfile(path)?;
+        return Ok(Some(run_build_rules(
+            global,
+            path.display().to_string(),
+            &dockerfile,
+            &config,
+        )));
+    }
+    let json = serde_json::to_vec(&image.config).context("re-reading the image config")?;
+    let mut input = drydock_dockerfile::HistoryInput::from_image_config(&json)
+        .context("reading the image history")?;
+    let steps: Vec<drydock_matcher::base::HistoryStep> = image
+        .config
+        .history
+        .iter()
+        .map(|h| drydock_matcher::base::HistoryStep {
+            created_by: h.created_by.as_deref().unwrap_or(""),
+            empty_layer: h.empty_layer,
+        })
+        .collect();
+    input.base_history_len = drydock_matcher::base::base_history_count(&steps);
+    let dockerfile = drydock_dockerfile::from_history(&input);
+    Ok(Some(run_build_rules(
+        global,
+        "image history".into(),
+        &dockerfile,
+        &config,
+    )))
+}
+
+fn check_dockerfile(global: &GlobalArgs, args: &DockerfileArgs) -> Result<ExitCode> {
+    let dockerfile = parse_dockerfile(&args.path)?;
+    let config = drydock_dockerfile::CheckConfig {
+        disabled_rules: args
+            .disable
+            .iter()
+            .map(|s| s.to_ascii_uppercase())
+            .collect(),
+        ..Default::default()
+    };
+    let check = run_build_rules(
+        global,
+        args.path.display().to_string(),
+        &dockerfile,
+        &config,
+    );
+    let status = exit_status(global, None, Some(&check));
+    let mut out = io::stdout().lock();
+    let written = match global.format {
+        OutputFormat::Json => serde_json::to_writer_pretty(&mut out, &check)
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out)),
+        OutputFormat::Table => {
+            let mut table = Vec::new();
+            drydock_report::write_build_table(&check, &mut table)?;
+            out.write_all(drydock_report::printable(&String::from_utf8_lossy(&table)).as_bytes())
+        }
+        _ => bail!("drydock dockerfile writes table or json"),
+    };
+    match written {
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
+    Ok(status)
 }
 
 fn scan_sbom(global: &GlobalArgs, args: &SbomArgs) -> Result<ExitCode> {
@@ -224,8 +343,8 @@ fn scan_sbom(global: &GlobalArgs, args: &SbomArgs) -> Result<ExitCode> {
         digest: None,
         timestamp: drydock_report::sbom::now_rfc3339(),
     };
-    let status = exit_status(global, scan.as_ref());
-    write_report(global, &subject, summary, inventory, scan)?;
+    let status = exit_status(global, scan.as_ref(), None);
+    write_report(global, &subject, summary, inventory, scan, None)?;
     Ok(status)
 }
 
@@ -515,6 +634,7 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
     let summary = ImageSummary::from_image(&image, &analysis);
     let inventory = build_inventory(&image.layers, &analysis);
     let scan = vulnerability_scan(global, &inventory, base_layers(&image))?;
+    let build = image_build_check(global, args, &image)?;
     let subject = Subject {
         name: image.name.clone().unwrap_or_else(|| image.location.clone()),
         digest: Some(
@@ -526,8 +646,8 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
         ),
         timestamp: drydock_report::sbom::now_rfc3339(),
     };
-    let status = exit_status(global, scan.as_ref());
-    write_report(global, &subject, summary, inventory, scan)?;
+    let status = exit_status(global, scan.as_ref(), build.as_ref());
+    write_report(global, &subject, summary, inventory, scan, build)?;
     Ok(status)
 }
 
@@ -542,8 +662,8 @@ fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
         digest: None,
         timestamp: drydock_report::sbom::now_rfc3339(),
     };
-    let status = exit_status(global, scan.as_ref());
-    write_report(global, &subject, summary, inventory, scan)?;
+    let status = exit_status(global, scan.as_ref(), None);
+    write_report(global, &subject, summary, inventory, scan, None)?;
     Ok(status)
 }
 
@@ -555,6 +675,7 @@ fn write_report(
     summary: ImageSummary,
     inventory: drydock_inventory::Inventory,
     vulnerability_scan: Option<drydock_matcher::MatchReport>,
+    build_check: Option<drydock_report::BuildCheck>,
 ) -> Result<()> {
     for warning in &inventory.warnings {
         tracing::warn!("{warning}");
@@ -570,6 +691,7 @@ fn write_report(
         inventory,
         list_packages: scanners(global).contains(&Scanner::Sbom),
         vulnerability_scan,
+        build_check,
     };
     match &global.output {
         None => {

@@ -21,14 +21,25 @@ fn is_default_command(created_by: &str) -> bool {
 /// The number of layers that belong to the base image, or `None` when the history does not
 /// tell (no history, or no default command before the image's own layers).
 pub fn base_layer_count(history: &[HistoryStep]) -> Option<usize> {
+    boundary(history).map(|(layers, _)| layers)
+}
+
+/// The number of history entries that belong to the base image (its default command
+/// included), on the same judgement as [`base_layer_count`].
+pub fn base_history_count(history: &[HistoryStep]) -> Option<usize> {
+    boundary(history).map(|(_, entries)| entries)
+}
+
+/// (layers, history entries) of the base image.
+fn boundary(history: &[HistoryStep]) -> Option<(usize, usize)> {
     let mut layers_so_far = 0usize;
     // A default command counts as the end of a base only once layers follow it: the
     // image's own final CMD has none after it.
     let mut candidate = None;
     let mut boundary = None;
-    for step in history {
+    for (index, step) in history.iter().enumerate() {
         if is_default_command(step.created_by) {
-            candidate = Some(layers_so_far);
+            candidate = Some((layers_so_far, index + 1));
         }
         if !step.empty_layer {
             if candidate.is_some() {
@@ -37,7 +48,7 @@ pub fn base_layer_count(history: &[HistoryStep]) -> Option<usize> {
             layers_so_far += 1;
         }
     }
-    boundary.filter(|n| *n > 0)
+    boundary.filter(|(layers, _)| *layers > 0)
 }
 
 #[cfg(test)]
@@ -65,6 +76,7 @@ mod tests {
             step("CMD [\"/bin/sh\" \"-c\" \"node /app/server.js\"]", true),
         ];
         assert_eq!(base_layer_count(&history), Some(1));
+        assert_eq!(base_history_count(&history), Some(2));
     }
 
     #[test]

@@ -454,6 +454,16 @@ pub fn match_inventory(
             let rows = matcher.rows(&query.ecosystem, &query.name)?.to_vec();
             for row in rows {
                 let affected = &row.affected;
+                // Oracle ships some fixes per architecture; the feed marks those rows.
+                if let Some(arch) = affected
+                    .justification
+                    .as_deref()
+                    .and_then(|j| j.strip_prefix("arch:"))
+                {
+                    if package.arch.as_deref().is_some_and(|a| a != arch) {
+                        continue;
+                    }
+                }
                 if package.kind == PackageKind::Rpm {
                     let fixed_modular = affected.fixed_version().map(is_modular_version);
                     let installed_modular =
@@ -541,7 +551,10 @@ pub fn match_inventory(
                             known_exploited: false,
                             data_source: vec![source.clone()],
                             published: advisory.published.clone(),
-                            note: affected.justification.clone(),
+                            note: affected
+                                .justification
+                                .clone()
+                                .filter(|j| !j.starts_with("arch:")),
                         };
                         found.insert(
                             key,

@@ -388,6 +388,9 @@ struct Meta {
     issued: Option<String>,
     updated: Option<String>,
     cvss: Vec<Cvss>,
+    /// Mariner's `<patchable>Not Applicable</patchable>`: "This CVE either no longer is or
+    /// was never applicable" — the vendor's not-affected statement.
+    not_applicable: bool,
 }
 
 fn metadata(def: Node) -> Meta {
@@ -402,6 +405,7 @@ fn metadata(def: Node) -> Meta {
         issued: None,
         updated: None,
         cvss: Vec::new(),
+        not_applicable: false,
     };
     let Some(md) = child(def, "metadata") else {
         return meta;
@@ -449,6 +453,9 @@ fn metadata(def: Node) -> Meta {
             "issued" => meta.issued = node.attribute("date").map(str::to_string),
             "updated" => meta.updated = node.attribute("date").map(str::to_string),
             "advisory_date" => meta.issued = Some(text_of(node)),
+            "patchable" => {
+                meta.not_applicable = text_of(node).eq_ignore_ascii_case("not applicable")
+            }
             _ => {}
         }
     }
@@ -641,6 +648,13 @@ pub fn parse(text: &str, file: &str) -> Result<OvalOutput, String> {
             }
         }
         collapse_arches(&mut affected);
+        if meta.not_applicable {
+            for row in &mut affected {
+                row.status = Status::NotAffected;
+                row.ranges.clear();
+                row.justification = Some("vendor: not applicable".into());
+            }
+        }
         let id = advisory_id(vendor, &meta, def_id);
         let mut aliases = meta.cves.clone();
         aliases.retain(|a| a != &id);

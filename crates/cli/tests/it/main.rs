@@ -4,6 +4,7 @@ mod common;
 mod db;
 
 mod bad_input;
+mod build;
 mod harness;
 mod registry;
 mod sbom;

@@ -1,0 +1,62 @@
+//! Build-instruction findings in the table: one row per rule hit, with the line (or history
+//! entry) and the rewrite.
+
+use std::io::{self, Write};
+
+use comfy_table::presets::UTF8_BORDERS_ONLY;
+use comfy_table::{Cell, ContentArrangement, Table};
+use drydock_dockerfile::{Finding, Origin};
+
+fn shorten(text: &str, max: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        let mut s: String = one_line.chars().take(max.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
+
+pub(crate) fn write(target: &str, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "\nBuild instructions — {target} — {} finding{}",
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" }
+    )?;
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_BORDERS_ONLY)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(vec![
+            "Rule",
+            "Severity",
+            "Where",
+            "Finding",
+            "Instruction",
+            "Fix",
+        ]);
+    for f in findings {
+        let place = match f.origin {
+            Origin::Dockerfile if f.start_line == f.end_line => format!("line {}", f.start_line),
+            Origin::Dockerfile => format!("lines {}-{}", f.start_line, f.end_line),
+            Origin::History {
+                index, base_image, ..
+            } => format!("history {index}{}", if base_image { " (base)" } else { "" }),
+            Origin::Config { ref field } => format!("config {field}"),
+        };
+        table.add_row(vec![
+            Cell::new(f.rule_id),
+            Cell::new(f.severity.as_str().to_ascii_uppercase()),
+            Cell::new(place),
+            Cell::new(shorten(&f.message, 60)),
+            Cell::new(shorten(&f.instruction, 50)),
+            Cell::new(shorten(&f.rewrite, 60)),
+        ]);
+    }
+    writeln!(out, "{table}")
+}
