@@ -183,6 +183,9 @@ struct Pattern {
     scope: Scope,
     path: Option<Regex>,
     allowlists: Vec<Allowlist>,
+    /// Built-in patterns also get the placeholder filter; user rules keep gitleaks'
+    /// semantics (their own entropy and allowlists only).
+    builtin: bool,
 }
 
 /// What a keyword sets off.
@@ -301,6 +304,7 @@ impl Engine {
                     scope: Scope::Line,
                     path: None,
                     allowlists: Vec::new(),
+                    builtin: true,
                 });
             }
             for k in keys::KEYWORDS {
@@ -379,6 +383,7 @@ impl Engine {
                 scope: Scope::Whole,
                 path,
                 allowlists,
+                builtin: false,
             });
         }
 
@@ -640,7 +645,7 @@ impl Engine {
             if filters::shannon_entropy(&candidate.secret) < spec.entropy {
                 return false;
             }
-            if filters::is_placeholder(&candidate.secret) {
+            if spec.builtin && filters::is_placeholder(&candidate.secret) {
                 return false;
             }
             let checked = match spec.check {

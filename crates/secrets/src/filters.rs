@@ -239,6 +239,16 @@ pub fn is_plausible_value(value: &[u8]) -> bool {
         return false;
     }
     let first = text.as_bytes()[0];
+    // Percent-encoded non-ASCII (`p%C3%A4ssword` in werkzeug's doctests): examples of
+    // URL handling, not credentials, which stay ASCII in practice.
+    let encoded_non_ascii = text.as_bytes().windows(3).any(|w| {
+        w[0] == b'%'
+            && matches!(w[1], b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F')
+            && w[2].is_ascii_hexdigit()
+    });
+    if encoded_non_ascii {
+        return false;
+    }
     // `password= next=` in a list of options, `a=b` query strings: never a value.
     let body = text.trim_end_matches('=');
     if body.contains('=') || (body.len() < text.len() && body.len() < 16) {
@@ -418,6 +428,7 @@ mod tests {
             "base64.b16encode",
             "scmVersion=",
             "a=b&c=d",
+            "p%C3%A4ssword",
         ] {
             assert!(!is_plausible_value(value.as_bytes()), "{value}");
         }

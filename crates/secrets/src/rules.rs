@@ -1565,7 +1565,8 @@ pub(crate) const PATTERNS: &[PatternSpec] = &[
         ],
         regex: r#"(?i-u)\b((?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver)://[^:@/\s"'<>]{0,64}):([^@/\s"'<>]{3,128})@[A-Za-z0-9._-]+"#,
         group: 2,
-        key_group: Some(1),
+        // The user part is no assignment key: the URL itself says "credential".
+        key_group: None,
         entropy: 2.5,
         check: Check::GenericValue,
     },
@@ -1574,7 +1575,7 @@ pub(crate) const PATTERNS: &[PatternSpec] = &[
         keywords: &["://"],
         regex: r#"(?i-u)\b((?:https?|ftps?|sftp|ssh|git|svn|ldaps?|smtps?|imaps?)://[^:@/\s"'<>]{1,64}):([^@/\s"'<>]{3,128})@[A-Za-z0-9][A-Za-z0-9._-]*"#,
         group: 2,
-        key_group: Some(1),
+        key_group: None,
         entropy: 3.0,
         check: Check::GenericValue,
     },
