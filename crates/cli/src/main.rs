@@ -189,9 +189,9 @@ fn vulnerability_scan(
     Ok(Some(report))
 }
 
-/// Layers the image inherited from its base image, judged from its history.
-fn base_layers(image: &drydock_image::Image) -> Option<usize> {
-    let steps: Vec<drydock_matcher::base::HistoryStep> = image
+/// The image history as the base-image judgement reads it.
+fn history_steps(image: &drydock_image::Image) -> Vec<drydock_matcher::base::HistoryStep<'_>> {
+    image
         .config
         .history
         .iter()
@@ -199,8 +199,12 @@ fn base_layers(image: &drydock_image::Image) -> Option<usize> {
             created_by: h.created_by.as_deref().unwrap_or(""),
             empty_layer: h.empty_layer,
         })
-        .collect();
-    drydock_matcher::base::base_layer_count(&steps)
+        .collect()
+}
+
+/// Layers the image inherited from its base image, judged from its history.
+fn base_layers(image: &drydock_image::Image) -> Option<usize> {
+    drydock_matcher::base::base_layer_count(&history_steps(image))
 }
 
 /// The exit status: `--exit-code` when the report has findings, else success.
@@ -276,16 +280,7 @@ fn image_build_check(
     let json = serde_json::to_vec(&image.config).context("re-reading the image config")?;
     let mut input = drydock_dockerfile::HistoryInput::from_image_config(&json)
         .context("reading the image history")?;
-    let steps: Vec<drydock_matcher::base::HistoryStep> = image
-        .config
-        .history
-        .iter()
-        .map(|h| drydock_matcher::base::HistoryStep {
-            created_by: h.created_by.as_deref().unwrap_or(""),
-            empty_layer: h.empty_layer,
-        })
-        .collect();
-    input.base_history_len = drydock_matcher::base::base_history_count(&steps);
+    input.base_history_len = drydock_matcher::base::base_history_count(&history_steps(image));
     let dockerfile = drydock_dockerfile::from_history(&input);
     Ok(Some(run_build_rules(
         global,

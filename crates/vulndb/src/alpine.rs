@@ -147,11 +147,15 @@ mod tests {
     /// The v3.20 slice of ../shared keeps one package per file, as vuln-list stores it.
     #[test]
     fn one_package_per_file() {
-        let json = br#"{"name":"musl","secfixes":{"1.2.5-r1":["CVE-2025-26519"],"0":["CVE-2019-1"]},
+        let json =
+            br#"{"name":"musl","secfixes":{"1.2.5-r1":["CVE-2025-26519"],"0":["CVE-2019-1"]},
             "distroversion":"v3.20","reponame":"main","archs":["x86_64"]}"#;
         let advisories = parse(json, false, "Alpine").unwrap();
         assert_eq!(advisories.len(), 2);
-        let fixed = advisories.iter().find(|a| a.id == "CVE-2025-26519").unwrap();
+        let fixed = advisories
+            .iter()
+            .find(|a| a.id == "CVE-2025-26519")
+            .unwrap();
         assert_eq!(fixed.affected[0].ecosystem, "Alpine:v3.20");
         assert_eq!(fixed.affected[0].package, "musl");
         assert_eq!(fixed.affected[0].fixed_version(), Some("1.2.5-r1"));
