@@ -212,7 +212,17 @@ pub struct UserAllowlist {
 impl SecretConfig {
     /// Parses a TOML config (gitleaks' format or drydock's keys).
     pub fn from_toml_str(text: &str) -> Result<Self, SecretConfigError> {
-        toml::from_str(text).map_err(|e| SecretConfigError::Toml(e.to_string()))
+        // The message and line only: toml's rendering quotes the offending source line,
+        // which may hold an allowlisted secret.
+        toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            SecretConfigError::Toml(match line {
+                Some(line) => format!("line {line}: {}", e.message()),
+                None => e.message().to_string(),
+            })
+        })
     }
 
     /// Reads `--secret-config FILE`.

@@ -178,10 +178,14 @@ fn bad_configs_are_errors_that_name_the_rule() {
         let err = SecretAnalyzer::new(&config).unwrap_err();
         assert!(err.to_string().contains(rule), "{err}");
     }
-    assert!(matches!(
-        SecretConfig::from_toml_str("[[rules]\n"),
-        Err(SecretConfigError::Toml(_))
-    ));
+    let allowlisted = "[allowlist]\nregexes = ['''q8Zt2LmW9vXc4RbN''']\nbroken = \n";
+    match SecretConfig::from_toml_str(allowlisted) {
+        Err(SecretConfigError::Toml(message)) => {
+            assert!(message.starts_with("line 3"), "{message}");
+            assert!(!message.contains("q8Zt2LmW9vXc4RbN"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
     assert!(matches!(
         SecretConfig::from_toml_str("severity = 1\n[[rules]]\nid='a'\nseverity='urgent'\n"),
         Err(SecretConfigError::Toml(_))
