@@ -300,7 +300,8 @@ fn lang_purl(p: &LangPackage) -> String {
     }
 }
 
-pub(crate) fn normalize_pypi(name: &str) -> String {
+/// PEP 503 name normalisation: lower case, runs of `-`, `_`, `.` become one `-`.
+pub fn normalize_pypi(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut last_sep = false;
     for c in name.chars() {
@@ -661,6 +662,13 @@ fn add_language_packages(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pypi_names_normalise() {
+        assert_eq!(normalize_pypi("PyYAML"), "pyyaml");
+        assert_eq!(normalize_pypi("zope.interface"), "zope-interface");
+        assert_eq!(normalize_pypi("Flask__SQL-alchemy"), "flask-sql-alchemy");
+    }
 
     #[test]
     fn source_rpm_names() {

@@ -11,5 +11,5 @@ pub mod os;
 mod purl;
 pub mod rpm;
 
-pub use analyzer::{build_inventory, InventoryAnalyzer};
+pub use analyzer::{build_inventory, normalize_pypi, InventoryAnalyzer};
 pub use model::{EolStatus, Inventory, LayerRef, OsInfo, Package, PackageKind};

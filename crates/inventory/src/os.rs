@@ -56,6 +56,34 @@ fn default_id(family: &str) -> &str {
     }
 }
 
+/// The OS named by an os-release `ID` (and `NAME`, which tells CentOS Stream apart), for
+/// callers that have only those: SBOMs name the OS by its os-release id.
+pub fn from_id(id: &str, version: &str, name: Option<&str>, found_in: &str) -> OsInfo {
+    let family = family_for_id(id, name.unwrap_or_default());
+    let mut os = info(
+        family,
+        version,
+        None,
+        name.map_or_else(|| format!("{id} {version}"), str::to_string),
+        found_in,
+    );
+    os.id = id.to_string();
+    os
+}
+
+/// drydock's family name for an os-release `ID`.
+fn family_for_id<'a>(id: &'a str, name: &str) -> &'a str {
+    match id {
+        "centos" if name.contains("Stream") => "centos-stream",
+        "ol" => "oracle",
+        "amzn" => "amazon",
+        "sle-micro" | "sle-micro-rancher" | "sl-micro" => "sle-micro",
+        "opensuse" | "opensuse-leap" => "opensuse-leap",
+        "mariner" => "cbl-mariner",
+        other => other,
+    }
+}
+
 fn info(
     family: &str,
     version: &str,
@@ -96,15 +124,7 @@ fn from_os_release(
         let (_, rest) = version.split_once('(')?;
         Some(rest.trim_end_matches(')').trim().to_ascii_lowercase())
     });
-    let family = match id.as_str() {
-        "centos" if name.contains("Stream") => "centos-stream",
-        "ol" => "oracle",
-        "amzn" => "amazon",
-        "sle-micro" | "sle-micro-rancher" | "sl-micro" => "sle-micro",
-        "opensuse" | "opensuse-leap" => "opensuse-leap",
-        "mariner" => "cbl-mariner",
-        other => other,
-    };
+    let family = family_for_id(&id, &name);
     let version = match family {
         // Testing and unstable have no VERSION_ID; debian_version says "trixie/sid".
         "debian" if version_id.is_empty() => debian_version?.trim().to_string(),

@@ -16,7 +16,7 @@ pub mod severity;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use drydock_inventory::{EolStatus, Inventory, Package, PackageKind};
+use drydock_inventory::{normalize_pypi, EolStatus, Inventory, Package, PackageKind};
 use drydock_vulndb::version::osv_range::{self, Event};
 use drydock_vulndb::version::{order_for, VersionOrder};
 use drydock_vulndb::{Advisory, Affected, Database, RangeEvent, Status, StoreError};
@@ -69,24 +69,6 @@ pub fn library_ecosystem(kind: PackageKind) -> Option<&'static str> {
         PackageKind::Nuget => "NuGet",
         _ => return None,
     })
-}
-
-/// PEP 503: lower case, runs of `-`, `_`, `.` become one `-`.
-pub fn normalize_pypi(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut dash = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            dash = true;
-        } else {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
 }
 
 /// One (ecosystem, name, version) to look up for a package.
@@ -659,6 +641,16 @@ fn merge_into(
     }
 }
 
+/// Scores an advisory's CVSS vectors into `scores`, each vector once.
+fn add_scores(scores: &mut Vec<CvssScore>, advisory: &Advisory, source: &str) {
+    for c in &advisory.cvss {
+        let s = severity::score(&c.kind, &c.vector, source);
+        if !scores.iter().any(|x| x.vector == s.vector) {
+            scores.push(s);
+        }
+    }
+}
+
 /// Severity (vendor first, else CVSS), CVSS scores and the known-exploited flag.
 fn rate(matcher: &mut Matcher, v: &mut Vulnerability) -> Result<(), StoreError> {
     let mut vendor: Option<(Severity, String)> = None;
@@ -679,12 +671,7 @@ fn rate(matcher: &mut Matcher, v: &mut Vulnerability) -> Result<(), StoreError> 
                 }
             }
         }
-        for c in &advisory.cvss {
-            let s = severity::score(&c.kind, &c.vector, &source);
-            if !scores.iter().any(|x| x.vector == s.vector) {
-                scores.push(s);
-            }
-        }
+        add_scores(&mut scores, &advisory, &source);
     }
     let cves: Vec<String> = std::iter::once(&v.id)
         .chain(v.aliases.iter())
@@ -702,12 +689,7 @@ fn rate(matcher: &mut Matcher, v: &mut Vulnerability) -> Result<(), StoreError> 
                 let Some((advisory, source)) = matcher.advisory(&other)?.cloned() else {
                     continue;
                 };
-                for c in &advisory.cvss {
-                    let s = severity::score(&c.kind, &c.vector, &source);
-                    if !scores.iter().any(|x| x.vector == s.vector) {
-                        scores.push(s);
-                    }
-                }
+                add_scores(&mut scores, &advisory, &source);
             }
         }
     }
@@ -846,13 +828,6 @@ mod tests {
         );
         assert_eq!(id, "ALSA-2024:8127");
         assert_eq!(aliases.len(), 2);
-    }
-
-    #[test]
-    fn pypi_names_normalise() {
-        assert_eq!(normalize_pypi("PyYAML"), "pyyaml");
-        assert_eq!(normalize_pypi("zope.interface"), "zope-interface");
-        assert_eq!(normalize_pypi("Flask__SQL-alchemy"), "flask-sql-alchemy");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! and SPDX JSON, as drydock, syft and Trivy write them (packages by PURL, the OS as an
 //! `operating-system` component or package).
 
-use drydock_inventory::{eol, LayerRef, OsInfo, Package, PackageKind};
+use drydock_inventory::{LayerRef, OsInfo, Package, PackageKind};
 use serde_json::Value;
 
 use crate::purl::Purl;
@@ -33,34 +33,8 @@ fn kind_of(purl_type: &str) -> Option<PackageKind> {
     })
 }
 
-/// os-release ids to drydock's family names.
-fn family_of(id: &str) -> String {
-    match id.to_ascii_lowercase().as_str() {
-        "amzn" => "amazon".into(),
-        "ol" => "oracle".into(),
-        "mariner" => "cbl-mariner".into(),
-        "opensuse" => "opensuse-leap".into(),
-        "sle-micro" | "sl-micro" => "sle-micro".into(),
-        other => other.to_string(),
-    }
-}
-
 fn os_info(id: &str, version: &str, name: Option<&str>, found_in: &str) -> OsInfo {
-    let family = family_of(id);
-    let (eol_status, eol_date) = eol::status(&family, version);
-    OsInfo {
-        name: name
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("{id} {version}")),
-        family,
-        id: id.to_string(),
-        version: version.to_string(),
-        codename: None,
-        distroless: false,
-        eol_status,
-        eol_date,
-        found_in: found_in.to_string(),
-    }
+    drydock_inventory::os::from_id(id, version, name, found_in)
 }
 
 /// A property from CycloneDX `properties` by name.
@@ -107,7 +81,10 @@ fn package_from_purl(
     // PURLs normalise some names (PyPI lower-cases them): keep the document's spelling
     // when it is the same name.
     let name = match name_hint {
-        Some(hint) if crate::normalize_pypi(hint) == crate::normalize_pypi(&name) => {
+        Some(hint)
+            if drydock_inventory::normalize_pypi(hint)
+                == drydock_inventory::normalize_pypi(&name) =>
+        {
             hint.to_string()
         }
         _ => name,

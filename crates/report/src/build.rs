@@ -5,18 +5,9 @@ use std::io::{self, Write};
 
 use comfy_table::presets::UTF8_BORDERS_ONLY;
 use comfy_table::{Cell, ContentArrangement, Table};
-use drydock_dockerfile::{Finding, Origin};
 
-fn shorten(text: &str, max: usize) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= max {
-        one_line
-    } else {
-        let mut s: String = one_line.chars().take(max.saturating_sub(1)).collect();
-        s.push('…');
-        s
-    }
-}
+use crate::summary::shorten;
+use drydock_dockerfile::{Finding, Origin};
 
 pub(crate) fn write(target: &str, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
     writeln!(

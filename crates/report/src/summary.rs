@@ -224,7 +224,7 @@ fn human_size(bytes: u64) -> String {
 }
 
 /// History lines can be long shell scripts; the table shows the start, JSON has it all.
-fn shorten(text: &str, max: usize) -> String {
+pub(crate) fn shorten(text: &str, max: usize) -> String {
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() <= max {
         one_line

@@ -6,18 +6,9 @@ use std::io::{self, Write};
 
 use comfy_table::presets::UTF8_BORDERS_ONLY;
 use comfy_table::{Cell, ContentArrangement, Table};
-use drydock_matcher::{FindingStatus, MatchReport, PackageClass, Severity, Vulnerability};
 
-fn shorten(text: &str, max: usize) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= max {
-        one_line
-    } else {
-        let mut s: String = one_line.chars().take(max.saturating_sub(1)).collect();
-        s.push('…');
-        s
-    }
-}
+use crate::summary::shorten;
+use drydock_matcher::{FindingStatus, MatchReport, PackageClass, Severity, Vulnerability};
 
 /// `CRITICAL 1, HIGH 3, MEDIUM 0 …` over the findings given.
 pub fn severity_counts(findings: &[&Vulnerability]) -> String {

@@ -252,10 +252,10 @@ fn the_printed_apt_fix_clears_the_findings() {
         remaining.is_empty(),
         "still reported after `{command}`: {remaining:?}"
     );
-    // The upgraded packages really are at or above the versions the report promised.
+    // The upgraded packages are still installed: the rescan above shows them fixed.
+    let status = fs::read_to_string(rootfs.join("var/lib/dpkg/status")).unwrap();
     for change in fix["changes"].as_array().unwrap() {
         let name = change["name"].as_str().unwrap();
-        let status = fs::read_to_string(rootfs.join("var/lib/dpkg/status")).unwrap();
         let stanza = status
             .split("\n\n")
             .find(|s| s.lines().any(|l| l == format!("Package: {name}")))
