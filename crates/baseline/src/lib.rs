@@ -1,0 +1,1 @@
+//! Finds insecure configuration inside an image's filesystem and config.
