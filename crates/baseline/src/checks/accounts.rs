@@ -1,0 +1,274 @@
+//! Account databases: empty passwords, duplicate and extra UID 0 accounts, shared and weak
+//! hashes, hashes in /etc/passwd, NIS compat lines (rules BL001–BL008).
+
+use std::collections::BTreeMap;
+
+use crate::accounts::{NisLine, PasswdEntry, Password, ShadowEntry};
+use crate::facts::{FileFacts, GROUP, PASSWD, SHADOW};
+use crate::findings::Scan;
+
+pub(super) fn check(scan: &mut Scan<'_>) {
+    let passwd: Option<(Vec<PasswdEntry>, Vec<NisLine>)> = match scan.final_facts(PASSWD) {
+        Some((_, FileFacts::Passwd { entries, nis })) => Some((entries.clone(), nis.clone())),
+        _ => None,
+    };
+    let shadow: Option<(Vec<ShadowEntry>, Vec<NisLine>)> = match scan.final_facts(SHADOW) {
+        Some((_, FileFacts::Shadow { entries, nis })) => Some((entries.clone(), nis.clone())),
+        _ => None,
+    };
+    let shell_of = |name: &str| -> Option<String> {
+        passwd
+            .as_ref()?
+            .0
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| e.shell.clone())
+    };
+
+    if let Some((entries, nis)) = &shadow {
+        for entry in entries {
+            let origin = scan.origin(SHADOW, &entry.fp);
+            if entry.password == Password::Empty {
+                let shell = shell_of(&entry.name);
+                if let Some(f) = scan.emit(
+                    "BL001",
+                    None,
+                    Some(SHADOW),
+                    Some(entry.line),
+                    origin,
+                    format!("{} (account {:?} has no password)", entry.text, entry.name),
+                ) {
+                    f.note = Some(match shell {
+                        Some(shell) if !shell.is_empty() => format!("login shell {shell}"),
+                        Some(_) => "login shell /bin/sh (empty field)".to_string(),
+                        None => "no /etc/passwd entry for the account".to_string(),
+                    });
+                }
+            }
+            if let Password::Hash(hash) = &entry.password {
+                if let Some(weakness) = &hash.weakness {
+                    scan.emit(
+                        "BL006",
+                        None,
+                        Some(SHADOW),
+                        Some(entry.line),
+                        origin,
+                        format!("{} ({}: {weakness})", entry.text, hash.algorithm),
+                    );
+                }
+            }
+        }
+        nis_findings(scan, SHADOW, nis);
+    }
+
+    if let Some((entries, nis)) = &passwd {
+        for entry in entries {
+            let origin = scan.origin(PASSWD, &entry.fp);
+            match &entry.password {
+                Password::Empty => {
+                    scan.emit(
+                        "BL001",
+                        None,
+                        Some(PASSWD),
+                        Some(entry.line),
+                        origin,
+                        format!(
+                            "{} (empty password field in /etc/passwd: /etc/shadow is not consulted)",
+                            entry.text
+                        ),
+                    );
+                }
+                password => {
+                    if let Some(hash) = password.hash() {
+                        scan.emit(
+                            "BL007",
+                            None,
+                            Some(PASSWD),
+                            Some(entry.line),
+                            origin,
+                            format!(
+                                "{} ({} hash readable by every user)",
+                                entry.text, hash.algorithm
+                            ),
+                        );
+                        if let (Password::Hash(_), Some(weakness)) = (password, &hash.weakness) {
+                            scan.emit(
+                                "BL006",
+                                None,
+                                Some(PASSWD),
+                                Some(entry.line),
+                                origin,
+                                format!("{} ({}: {weakness})", entry.text, hash.algorithm),
+                            );
+                        }
+                    }
+                }
+            }
+            if entry.uid == Some(0) && entry.name != "root" {
+                scan.emit(
+                    "BL003",
+                    None,
+                    Some(PASSWD),
+                    Some(entry.line),
+                    origin,
+                    entry.text.clone(),
+                );
+            }
+        }
+        let by_uid = duplicates(entries.iter().filter_map(|e| Some((e.uid?.to_string(), e))));
+        for (uid, dups) in by_uid {
+            let (line, origin) = latest(scan, PASSWD, dups.iter().map(|e| (e.line, e.fp.as_str())));
+            let names: Vec<String> = dups
+                .iter()
+                .map(|e| format!("{} (line {})", e.name, e.line))
+                .collect();
+            scan.emit(
+                "BL002",
+                None,
+                Some(PASSWD),
+                Some(line),
+                origin,
+                format!("UID {uid} shared by {}", names.join(", ")),
+            );
+        }
+        let by_name = duplicates(entries.iter().map(|e| (e.name.clone(), e)));
+        for (name, dups) in by_name {
+            let (line, origin) = latest(scan, PASSWD, dups.iter().map(|e| (e.line, e.fp.as_str())));
+            let lines: Vec<String> = dups.iter().map(|e| e.line.to_string()).collect();
+            scan.emit(
+                "BL002",
+                None,
+                Some(PASSWD),
+                Some(line),
+                origin,
+                format!("user name {name:?} on lines {}", lines.join(", ")),
+            );
+        }
+        nis_findings(scan, PASSWD, nis);
+    }
+
+    // Several accounts with one hash, across both files.
+    let mut by_hash: BTreeMap<String, Vec<(&str, usize, &str, String, &'static str)>> =
+        BTreeMap::new();
+    if let Some((entries, _)) = &shadow {
+        for e in entries {
+            if let Some(hash) = e.password.hash() {
+                by_hash.entry(hash.fingerprint.clone()).or_default().push((
+                    e.name.as_str(),
+                    e.line,
+                    e.fp.as_str(),
+                    hash.scheme.clone(),
+                    SHADOW,
+                ));
+            }
+        }
+    }
+    if let Some((entries, _)) = &passwd {
+        for e in entries {
+            if let Some(hash) = e.password.hash() {
+                by_hash.entry(hash.fingerprint.clone()).or_default().push((
+                    e.name.as_str(),
+                    e.line,
+                    e.fp.as_str(),
+                    hash.scheme.clone(),
+                    PASSWD,
+                ));
+            }
+        }
+    }
+    for accounts in by_hash.values().filter(|a| a.len() > 1) {
+        let mut names: Vec<&str> = accounts.iter().map(|a| a.0).collect();
+        names.dedup();
+        if names.len() < 2 {
+            continue;
+        }
+        let path = accounts[0].4;
+        let (line, origin) = latest(
+            scan,
+            path,
+            accounts.iter().filter(|a| a.4 == path).map(|a| (a.1, a.2)),
+        );
+        scan.emit(
+            "BL005",
+            None,
+            Some(path),
+            Some(line),
+            origin,
+            format!(
+                "accounts {} share one {}\u{2026} hash",
+                names.join(", "),
+                accounts[0].3
+            ),
+        );
+    }
+
+    if let Some((_, FileFacts::Group { entries, nis })) = scan.final_facts(GROUP) {
+        let (entries, nis) = (entries.clone(), nis.clone());
+        let by_gid = duplicates(entries.iter().filter_map(|e| Some((e.gid?.to_string(), e))));
+        for (gid, dups) in by_gid {
+            let (line, origin) = latest(scan, GROUP, dups.iter().map(|e| (e.line, e.fp.as_str())));
+            let names: Vec<String> = dups
+                .iter()
+                .map(|e| format!("{} (line {})", e.name, e.line))
+                .collect();
+            scan.emit(
+                "BL004",
+                None,
+                Some(GROUP),
+                Some(line),
+                origin,
+                format!("GID {gid} shared by {}", names.join(", ")),
+            );
+        }
+        let by_name = duplicates(entries.iter().map(|e| (e.name.clone(), e)));
+        for (name, dups) in by_name {
+            let (line, origin) = latest(scan, GROUP, dups.iter().map(|e| (e.line, e.fp.as_str())));
+            let lines: Vec<String> = dups.iter().map(|e| e.line.to_string()).collect();
+            scan.emit(
+                "BL004",
+                None,
+                Some(GROUP),
+                Some(line),
+                origin,
+                format!("group name {name:?} on lines {}", lines.join(", ")),
+            );
+        }
+        nis_findings(scan, GROUP, &nis);
+    }
+}
+
+/// Groups of two or more items with the same key, in key order.
+fn duplicates<'e, T>(items: impl Iterator<Item = (String, &'e T)>) -> Vec<(String, Vec<&'e T>)> {
+    let mut groups: BTreeMap<String, Vec<&T>> = BTreeMap::new();
+    for (key, item) in items {
+        groups.entry(key).or_default().push(item);
+    }
+    groups.into_iter().filter(|(_, v)| v.len() > 1).collect()
+}
+
+/// Of several lines, the one added last (the one that made the duplicate): its line
+/// number and layer.
+fn latest<'l>(
+    scan: &Scan<'_>,
+    path: &str,
+    lines: impl Iterator<Item = (usize, &'l str)>,
+) -> (usize, Option<usize>) {
+    lines
+        .map(|(line, fp)| (line, scan.origin(path, fp)))
+        .max_by_key(|(line, origin)| (*origin, *line))
+        .unwrap_or((0, None))
+}
+
+fn nis_findings(scan: &mut Scan<'_>, path: &str, lines: &[NisLine]) {
+    for nis in lines.iter().filter(|n| n.text.starts_with('+')) {
+        let origin = scan.origin(path, &nis.fp);
+        scan.emit(
+            "BL008",
+            None,
+            Some(path),
+            Some(nis.line),
+            origin,
+            nis.text.clone(),
+        );
+    }
+}
