@@ -200,7 +200,7 @@ fn field_u64(field: &str) -> Option<u64> {
 fn nis(line: usize, raw: &str) -> NisLine {
     NisLine {
         line,
-        text: redact_line(&raw, 1),
+        text: redact_line(raw, 1),
         fp: fingerprint(raw.as_bytes()),
     }
 }

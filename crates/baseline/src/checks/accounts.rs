@@ -148,45 +148,48 @@ pub(super) fn check(scan: &mut Scan<'_>) {
     }
 
     // Several accounts with one hash, across both files.
-    let mut by_hash: BTreeMap<String, Vec<(&str, usize, &str, String, &'static str)>> =
-        BTreeMap::new();
-    if let Some((entries, _)) = &shadow {
-        for e in entries {
-            if let Some(hash) = e.password.hash() {
-                by_hash.entry(hash.fingerprint.clone()).or_default().push((
-                    e.name.as_str(),
-                    e.line,
-                    e.fp.as_str(),
-                    hash.scheme.clone(),
-                    SHADOW,
-                ));
-            }
-        }
-    }
-    if let Some((entries, _)) = &passwd {
-        for e in entries {
-            if let Some(hash) = e.password.hash() {
-                by_hash.entry(hash.fingerprint.clone()).or_default().push((
-                    e.name.as_str(),
-                    e.line,
-                    e.fp.as_str(),
-                    hash.scheme.clone(),
-                    PASSWD,
-                ));
-            }
+    let mut by_hash: BTreeMap<String, Vec<HashHolder<'_>>> = BTreeMap::new();
+    let shadow_entries = shadow.iter().flat_map(|(entries, _)| entries);
+    let holders = shadow_entries
+        .map(|e| (e.name.as_str(), e.line, e.fp.as_str(), &e.password, SHADOW))
+        .chain(
+            passwd
+                .iter()
+                .flat_map(|(entries, _)| entries)
+                .map(|e| (e.name.as_str(), e.line, e.fp.as_str(), &e.password, PASSWD)),
+        );
+    for (name, line, fp, password, path) in holders {
+        if let Some(hash) = password.hash() {
+            by_hash
+                .entry(hash.fingerprint.clone())
+                .or_default()
+                .push(HashHolder {
+                    name,
+                    line,
+                    fp,
+                    scheme: hash.scheme.clone(),
+                    path,
+                });
         }
     }
     for accounts in by_hash.values().filter(|a| a.len() > 1) {
-        let mut names: Vec<&str> = accounts.iter().map(|a| a.0).collect();
-        names.dedup();
+        let mut names: Vec<&str> = Vec::new();
+        for holder in accounts {
+            if !names.contains(&holder.name) {
+                names.push(holder.name);
+            }
+        }
         if names.len() < 2 {
             continue;
         }
-        let path = accounts[0].4;
+        let path = accounts[0].path;
         let (line, origin) = latest(
             scan,
             path,
-            accounts.iter().filter(|a| a.4 == path).map(|a| (a.1, a.2)),
+            accounts
+                .iter()
+                .filter(|a| a.path == path)
+                .map(|a| (a.line, a.fp)),
         );
         scan.emit(
             "BL005",
@@ -197,7 +200,7 @@ pub(super) fn check(scan: &mut Scan<'_>) {
             format!(
                 "accounts {} share one {}\u{2026} hash",
                 names.join(", "),
-                accounts[0].3
+                accounts[0].scheme
             ),
         );
     }
@@ -235,6 +238,15 @@ pub(super) fn check(scan: &mut Scan<'_>) {
         }
         nis_findings(scan, GROUP, &nis);
     }
+}
+
+/// An account whose password field holds a hash.
+struct HashHolder<'e> {
+    name: &'e str,
+    line: usize,
+    fp: &'e str,
+    scheme: String,
+    path: &'static str,
 }
 
 /// Groups of two or more items with the same key, in key order.

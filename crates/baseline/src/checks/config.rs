@@ -369,7 +369,10 @@ mod tests {
         assert!(glob_match("/etc/ssh/x?", "/etc/ssh/x1"));
         assert!(!glob_match("/etc/ssh/x", "/etc/ssh/xy"));
         assert!(!glob_match(&"*".repeat(300), "a"));
-        assert!(!glob_match(&"*a".repeat(100), &format!("{}b", "a".repeat(4000))));
+        assert!(!glob_match(
+            &"*a".repeat(100),
+            &format!("{}b", "a".repeat(4000))
+        ));
         assert!(glob_match("/etc/ssh/*", "/etc/ssh/sshd_config"));
     }
 }

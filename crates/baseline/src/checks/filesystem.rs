@@ -200,7 +200,7 @@ pub(super) fn check(scan: &mut Scan<'_>) {
             let real = view.resolve(p).ok()?;
             let node = view.get(&real)?;
             (node.entry.kind == FileKind::File && node.entry.size > 0)
-                .then(|| (real, node.entry.size))
+                .then_some((real, node.entry.size))
         })
         .collect();
 
