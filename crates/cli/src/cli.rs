@@ -118,6 +118,16 @@ pub struct GlobalArgs {
     )]
     pub feeds: Vec<PathBuf>,
 
+    /// Secret-scanner configuration: a gitleaks-compatible TOML file of extra rules,
+    /// allow-lists and disabled rule ids.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "DRYDOCK_SECRET_CONFIG"
+    )]
+    pub secret_config: Option<PathBuf>,
+
     /// Largest uncompressed layer to read (guards against decompression bombs), e.g. 16GiB.
     #[arg(long, global = true, value_name = "SIZE", default_value = "16GiB", value_parser = parse_size, env = "DRYDOCK_MAX_LAYER_SIZE")]
     pub max_layer_size: u64,
@@ -258,12 +268,14 @@ pub enum PkgType {
 pub enum OutputFormat {
     /// Human-readable tables.
     Table,
-    /// drydock's JSON report (summary and inventory).
+    /// drydock's JSON report: every scanner's section, then all findings in one shape.
     Json,
     /// CycloneDX 1.6 SBOM (JSON).
     Cyclonedx,
     /// SPDX 2.3 SBOM (JSON).
     SpdxJson,
+    /// SARIF 2.1.0, for code-scanning UIs (GitHub, GitLab).
+    Sarif,
 }
 
 /// What to look for (vulnerabilities by default).
@@ -275,6 +287,8 @@ pub enum Scanner {
     Sbom,
     /// Risky build instructions, from --dockerfile or the image's own history.
     Build,
+    /// Credentials, keys and tokens in every layer and in the image config.
+    Secret,
 }
 
 /// Parses sizes such as `1024`, `10MB`, `512MiB`, `16GiB`.

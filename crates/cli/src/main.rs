@@ -208,13 +208,11 @@ fn base_layers(image: &drydock_image::Image) -> Option<usize> {
 }
 
 /// The exit status: `--exit-code` when the report has findings, else success.
-fn exit_status(
-    global: &GlobalArgs,
-    scan: Option<&drydock_matcher::MatchReport>,
-    build: Option<&drydock_report::BuildCheck>,
-) -> ExitCode {
-    let found = scan.is_some_and(|s| !s.vulnerabilities.is_empty())
-        || build.is_some_and(|b| !b.findings.is_empty());
+fn exit_status(global: &GlobalArgs, report: &Report) -> ExitCode {
+    finding_status(global, !report.findings().is_empty())
+}
+
+fn finding_status(global: &GlobalArgs, found: bool) -> ExitCode {
     if global.exit_code != 0 && found {
         ExitCode::from(global.exit_code)
     } else {
@@ -300,13 +298,14 @@ fn check_dockerfile(global: &GlobalArgs, args: &DockerfileArgs) -> Result<ExitCo
             .collect(),
         ..Default::default()
     };
-    let check = run_build_rules(
+    let mut check = run_build_rules(
         global,
         args.path.display().to_string(),
         &dockerfile,
         &config,
     );
-    let status = exit_status(global, None, Some(&check));
+    redact_build_findings(&mut check, &secret_rules(global)?);
+    let status = finding_status(global, !check.findings.is_empty());
     let mut out = io::stdout().lock();
     let written = match global.format {
         OutputFormat::Json => serde_json::to_writer_pretty(&mut out, &check)
@@ -317,7 +316,18 @@ fn check_dockerfile(global: &GlobalArgs, args: &DockerfileArgs) -> Result<ExitCo
             drydock_report::write_build_table(&check, &mut table)?;
             out.write_all(drydock_report::printable(&String::from_utf8_lossy(&table)).as_bytes())
         }
-        _ => bail!("drydock dockerfile writes table or json"),
+        OutputFormat::Sarif => {
+            let subject = Subject {
+                name: args.path.display().to_string(),
+                digest: None,
+                timestamp: drydock_report::sbom::now_rfc3339(),
+            };
+            let log = drydock_report::sarif::sarif(&check.common_findings(), &subject);
+            serde_json::to_writer_pretty(&mut out, &log)
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+        }
+        _ => bail!("drydock dockerfile writes table, json or sarif"),
     };
     match written {
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
@@ -338,9 +348,16 @@ fn scan_sbom(global: &GlobalArgs, args: &SbomArgs) -> Result<ExitCode> {
         digest: None,
         timestamp: drydock_report::sbom::now_rfc3339(),
     };
-    let status = exit_status(global, scan.as_ref(), None);
-    write_report(global, &subject, summary, inventory, scan, None)?;
-    Ok(status)
+    let report = Report {
+        summary,
+        inventory,
+        list_packages: scanners(global).contains(&Scanner::Sbom),
+        vulnerability_scan: scan,
+        build_check: None,
+        secret_scan: None,
+    };
+    write_report(global, &subject, &report)?;
+    Ok(exit_status(global, &report))
 }
 
 fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>> {
@@ -573,10 +590,123 @@ fn split_input(input: &Path) -> (PathBuf, Option<String>) {
     (input.to_path_buf(), None)
 }
 
+/// The secret scanner, when `--scanners secret` asks for it.
+fn secret_analyzer(global: &GlobalArgs) -> Result<Option<drydock_secrets::SecretAnalyzer>> {
+    if !scanners(global).contains(&Scanner::Secret) {
+        return Ok(None);
+    }
+    secret_rules(global).map(Some)
+}
+
+/// The secret rules (built-in plus `--secret-config`): the scanner, and the redactor of
+/// every line a report quotes from the image or the Dockerfile.
+fn secret_rules(global: &GlobalArgs) -> Result<drydock_secrets::SecretAnalyzer> {
+    let config = match &global.secret_config {
+        Some(path) => drydock_secrets::SecretConfig::load(path)?,
+        None => drydock_secrets::SecretConfig::default(),
+    };
+    let analyzer = drydock_secrets::SecretAnalyzer::new(&config)?;
+    for warning in analyzer.warnings() {
+        tracing::warn!("secret rules: {warning}");
+    }
+    Ok(analyzer)
+}
+
+/// Runs the inventory and every selected file scanner over the image's layers in one pass.
+fn analyzers(
+    secrets: Option<&drydock_secrets::SecretAnalyzer>,
+) -> Vec<&dyn drydock_image::FileAnalyzer> {
+    let mut list: Vec<&dyn drydock_image::FileAnalyzer> = vec![&InventoryAnalyzer];
+    if let Some(secrets) = secrets {
+        list.push(secrets);
+    }
+    list
+}
+
+/// Takes the "file too large for scanner X" warnings out of the inventory's list: content
+/// scanners cap file size on purpose, so those are counted, not each printed.
+fn take_size_cap_warnings(inventory: &mut drydock_inventory::Inventory, key: &str) -> usize {
+    let marker = format!(": skipped by {key}: larger than ");
+    let before = inventory.warnings.len();
+    inventory.warnings.retain(|w| !w.contains(&marker));
+    before - inventory.warnings.len()
+}
+
+fn secret_scan(
+    analyzer: Option<&drydock_secrets::SecretAnalyzer>,
+    image: Option<&drydock_image::Image>,
+    analysis: &drydock_image::Analysis,
+    global: &GlobalArgs,
+) -> Option<drydock_report::SecretScan> {
+    let analyzer = analyzer?;
+    let (layers, config) = match image {
+        Some(image) => (image.layers.as_slice(), Some(&image.config)),
+        None => (&[][..], None),
+    };
+    let mut findings = analyzer.findings(layers, config, analysis);
+    if !global.severity.is_empty() {
+        findings.retain(|f| {
+            global
+                .severity
+                .contains(&drydock_report::findings::common_severity(
+                    f.severity.as_str(),
+                ))
+        });
+    }
+    Some(drydock_report::SecretScan {
+        rules: analyzer.rules().len(),
+        files_over_size_cap: 0,
+        findings,
+    })
+}
+
+/// Replaces every secret in the image's history lines, and in the build findings quoting
+/// them, by its redacted form: reports print those lines, and no report may print a
+/// secret. Runs after the scanners that need the real lines.
+fn redact_history(
+    global: &GlobalArgs,
+    image: &mut drydock_image::Image,
+    build: Option<&mut drydock_report::BuildCheck>,
+    analyzer: Option<&drydock_secrets::SecretAnalyzer>,
+) -> Result<()> {
+    let fallback;
+    let redactor = match analyzer {
+        Some(analyzer) => analyzer,
+        None => {
+            fallback = secret_rules(global)?;
+            &fallback
+        }
+    };
+    let histories = image
+        .config
+        .history
+        .iter_mut()
+        .chain(image.layers.iter_mut().filter_map(|l| l.history.as_mut()));
+    for entry in histories {
+        if let Some(line) = &mut entry.created_by {
+            *line = redactor.redacted_history(line);
+        }
+    }
+    if let Some(check) = build {
+        redact_build_findings(check, redactor);
+    }
+    Ok(())
+}
+
+fn redact_build_findings(
+    check: &mut drydock_report::BuildCheck,
+    redactor: &drydock_secrets::SecretAnalyzer,
+) {
+    for finding in &mut check.findings {
+        finding.instruction = redactor.redacted_history(&finding.instruction);
+        finding.message = redactor.redacted_history(&finding.message);
+    }
+}
+
 fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
     let cache = open_cache(global)?;
     let limits = limits(global);
-    let image = match (&args.input, &args.reference) {
+    let mut image = match (&args.input, &args.reference) {
         (Some(_), Some(_)) => bail!("give either an image reference or --input PATH, not both"),
         (None, None) => {
             bail!("no image given: name one (drydock image alpine:3.20) or pass --input PATH")
@@ -620,16 +750,23 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
             RegistryClient::new(reference, options, progress(global)).open_image(&cache, &limits)?
         }
     };
-    let analysis = analyze_image(&image, Some(&cache), &limits, &[&InventoryAnalyzer])?;
+    let secrets = secret_analyzer(global)?;
+    let analysis = analyze_image(&image, Some(&cache), &limits, &analyzers(secrets.as_ref()))?;
     tracing::debug!(
         "{} of {} layers came from the cache",
         analysis.layers_from_cache,
         image.layers.len()
     );
+    let mut secret_scan = secret_scan(secrets.as_ref(), Some(&image), &analysis, global);
+    let mut build = image_build_check(global, args, &image)?;
+    redact_history(global, &mut image, build.as_mut(), secrets.as_ref())?;
     let summary = ImageSummary::from_image(&image, &analysis);
-    let inventory = build_inventory(&image.layers, &analysis);
+    let mut inventory = build_inventory(&image.layers, &analysis);
+    if let Some(scan) = &mut secret_scan {
+        scan.files_over_size_cap =
+            take_size_cap_warnings(&mut inventory, drydock_secrets::ANALYZER_KEY);
+    }
     let scan = vulnerability_scan(global, &inventory, base_layers(&image))?;
-    let build = image_build_check(global, args, &image)?;
     let subject = Subject {
         name: image.name.clone().unwrap_or_else(|| image.location.clone()),
         digest: Some(
@@ -641,38 +778,51 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
         ),
         timestamp: drydock_report::sbom::now_rfc3339(),
     };
-    let status = exit_status(global, scan.as_ref(), build.as_ref());
-    write_report(global, &subject, summary, inventory, scan, build)?;
-    Ok(status)
+    let report = Report {
+        summary,
+        inventory,
+        list_packages: scanners(global).contains(&Scanner::Sbom),
+        vulnerability_scan: scan,
+        build_check: build,
+        secret_scan,
+    };
+    write_report(global, &subject, &report)?;
+    Ok(exit_status(global, &report))
 }
 
 fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
-    let analysis = analyze_rootfs(&args.dir, &[&InventoryAnalyzer])?;
+    let secrets = secret_analyzer(global)?;
+    let analysis = analyze_rootfs(&args.dir, &analyzers(secrets.as_ref()))?;
     let location = args.dir.display().to_string();
     let summary = ImageSummary::from_rootfs(&location, &analysis);
-    let inventory = build_inventory(&[], &analysis);
+    let mut inventory = build_inventory(&[], &analysis);
+    let mut secret_scan = secret_scan(secrets.as_ref(), None, &analysis, global);
+    if let Some(scan) = &mut secret_scan {
+        scan.files_over_size_cap =
+            take_size_cap_warnings(&mut inventory, drydock_secrets::ANALYZER_KEY);
+    }
     let scan = vulnerability_scan(global, &inventory, None)?;
     let subject = Subject {
         name: location,
         digest: None,
         timestamp: drydock_report::sbom::now_rfc3339(),
     };
-    let status = exit_status(global, scan.as_ref(), None);
-    write_report(global, &subject, summary, inventory, scan, None)?;
-    Ok(status)
+    let report = Report {
+        summary,
+        inventory,
+        list_packages: scanners(global).contains(&Scanner::Sbom),
+        vulnerability_scan: scan,
+        build_check: None,
+        secret_scan,
+    };
+    write_report(global, &subject, &report)?;
+    Ok(exit_status(global, &report))
 }
 
 /// Writes the report to stdout, or to `--output` through a temporary file renamed into
 /// place, so a failed run never leaves a partial report behind.
-fn write_report(
-    global: &GlobalArgs,
-    subject: &Subject,
-    summary: ImageSummary,
-    inventory: drydock_inventory::Inventory,
-    vulnerability_scan: Option<drydock_matcher::MatchReport>,
-    build_check: Option<drydock_report::BuildCheck>,
-) -> Result<()> {
-    for warning in &inventory.warnings {
+fn write_report(global: &GlobalArgs, subject: &Subject, report: &Report) -> Result<()> {
+    for warning in &report.inventory.warnings {
         tracing::warn!("{warning}");
     }
     let format = match global.format {
@@ -680,19 +830,13 @@ fn write_report(
         OutputFormat::Json => Format::Json,
         OutputFormat::Cyclonedx => Format::CycloneDx,
         OutputFormat::SpdxJson => Format::SpdxJson,
-    };
-    let report = Report {
-        summary,
-        inventory,
-        list_packages: scanners(global).contains(&Scanner::Sbom),
-        vulnerability_scan,
-        build_check,
+        OutputFormat::Sarif => Format::Sarif,
     };
     match &global.output {
         None => {
             let stdout = io::stdout();
             let mut lock = stdout.lock();
-            let written = render(&report, format, subject, &mut lock).and_then(|()| lock.flush());
+            let written = render(report, format, subject, &mut lock).and_then(|()| lock.flush());
             match written {
                 // A closed pipe (`drydock … | head`) is the reader's choice, not a failure.
                 Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
@@ -706,7 +850,7 @@ fn write_report(
                 .unwrap_or(Path::new("."));
             let mut tmp = tempfile::NamedTempFile::new_in(dir)
                 .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-            render(&report, format, subject, tmp.as_file_mut())
+            render(report, format, subject, tmp.as_file_mut())
                 .with_context(|| format!("writing {}", path.display()))?;
             tmp.persist(path)
                 .with_context(|| format!("writing {}", path.display()))?;

@@ -60,13 +60,14 @@ impl FromStr for Severity {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text.trim().to_ascii_uppercase().as_str() {
             "UNKNOWN" => Ok(Severity::Unknown),
-            "NEGLIGIBLE" => Ok(Severity::Negligible),
+            // Other scanners' lowest level is "info".
+            "NEGLIGIBLE" | "INFO" => Ok(Severity::Negligible),
             "LOW" => Ok(Severity::Low),
             "MEDIUM" => Ok(Severity::Medium),
             "HIGH" => Ok(Severity::High),
             "CRITICAL" => Ok(Severity::Critical),
             other => Err(format!(
-                "unknown severity {other:?} (UNKNOWN, NEGLIGIBLE, LOW, MEDIUM, HIGH, CRITICAL)"
+                "unknown severity {other:?} (UNKNOWN, NEGLIGIBLE or INFO, LOW, MEDIUM, HIGH, CRITICAL)"
             )),
         }
     }

@@ -51,3 +51,46 @@ pub(crate) fn write(target: &str, findings: &[Finding], out: &mut dyn Write) -> 
     }
     writeln!(out, "{table}")
 }
+
+pub(crate) fn finding(target: &str, f: &Finding) -> crate::findings::Finding {
+    use crate::findings::{common_severity, FindingKind, Location};
+    let (path, line, end_line, config, base_image) = match &f.origin {
+        Origin::Dockerfile => (
+            Some(target.to_string()),
+            Some(f.start_line),
+            Some(f.end_line),
+            None,
+            false,
+        ),
+        Origin::History {
+            index, base_image, ..
+        } => (
+            None,
+            None,
+            None,
+            Some(format!("history[{index}]")),
+            *base_image,
+        ),
+        Origin::Config { field } => (None, None, None, Some(field.clone()), false),
+    };
+    crate::findings::Finding {
+        kind: FindingKind::BuildInstruction,
+        id: f.rule_id.to_string(),
+        severity: common_severity(f.severity.as_str()),
+        title: f.title.to_string(),
+        message: f.message.clone(),
+        location: Location {
+            path,
+            line,
+            end_line,
+            created_by: (config.is_some() && !f.instruction.is_empty())
+                .then(|| f.instruction.clone()),
+            config,
+            ..Location::default()
+        },
+        fix: Some(f.rewrite.clone()).filter(|r| !r.is_empty()),
+        fixable: !f.rewrite.is_empty(),
+        base_image,
+        help_uri: None,
+    }
+}

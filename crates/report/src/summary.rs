@@ -406,6 +406,32 @@ pub(crate) fn write_table(report: &crate::Report, out: &mut dyn Write) -> io::Re
     Ok(())
 }
 
+/// The closing line of the table: findings by kind and severity.
+pub(crate) fn write_counts(counts: &crate::FindingCounts, out: &mut dyn Write) -> io::Result<()> {
+    if counts.by_kind.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\nFindings: {} ({} fixable, {} from the base image)",
+        counts.total, counts.fixable, counts.in_base_image
+    )?;
+    for (kind, severities) in &counts.by_kind {
+        let parts: Vec<String> = severities
+            .iter()
+            .rev()
+            .map(|(severity, n)| format!("{} {n}", severity.as_str()))
+            .collect();
+        let total: usize = severities.values().sum();
+        if parts.is_empty() {
+            writeln!(out, "  {:<18} 0", kind.as_str())?;
+        } else {
+            writeln!(out, "  {:<18} {total}: {}", kind.as_str(), parts.join(", "))?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -218,8 +218,9 @@ impl SecretAnalyzer {
         kept
     }
 
-    /// A history line with every secret found in it replaced by its redacted form.
-    fn redacted_history(&self, line: &str) -> String {
+    /// A history line with every secret found in it replaced by its redacted form (what
+    /// reports print instead of the line).
+    pub fn redacted_history(&self, line: &str) -> String {
         let mut secrets: Vec<Vec<u8>> = self
             .config_secrets("history", line, "history-secret", false)
             .into_iter()

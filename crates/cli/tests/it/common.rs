@@ -145,3 +145,39 @@ pub fn image_facts(summary: &Value) -> Value {
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
+
+pub fn schema(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/schemas")
+        .join(name);
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Validates `document` against one of testdata/schemas (see SOURCES.md there).
+pub fn validate(document: &Value, schema_name: &str) {
+    // bom-1.6 refers to two sibling schemas by URI; serve them from the local copies.
+    let spdx_ids = schema("spdx.schema.json");
+    let jsf = schema("jsf-0.82.schema.json");
+    let registry = jsonschema::Registry::new()
+        .add("http://cyclonedx.org/schema/spdx.schema.json", &spdx_ids)
+        .unwrap()
+        .add("http://cyclonedx.org/schema/jsf-0.82.schema.json", &jsf)
+        .unwrap()
+        .prepare()
+        .unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .with_registry(&registry)
+        .build(&schema(schema_name))
+        .expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(document)
+        .take(10)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{schema_name} validation failed:\n{}",
+        errors.join("\n")
+    );
+}

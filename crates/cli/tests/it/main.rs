@@ -7,6 +7,8 @@ mod bad_input;
 mod build;
 mod harness;
 mod registry;
+mod sarif;
 mod sbom;
+mod secrets;
 mod sources;
 mod vuln;
