@@ -118,6 +118,24 @@ pub struct GlobalArgs {
     )]
     pub feeds: Vec<PathBuf>,
 
+    /// Rule ids to turn off, comma-separated: build-instruction (DD…), secret, malware and
+    /// baseline rules alike (also `# drydock ignore=ID` in a Dockerfile).
+    #[arg(
+        long,
+        global = true,
+        alias = "disable",
+        value_delimiter = ',',
+        value_name = "IDS",
+        env = "DRYDOCK_DISABLE_RULES"
+    )]
+    pub disable_rules: Vec<String>,
+
+    /// Configuration file [default: drydock.yaml, drydock.yml or drydock.toml in the
+    /// working directory]. Its settings are flags' long names; flags and DRYDOCK_*
+    /// variables override them.
+    #[arg(long, global = true, value_name = "FILE", env = "DRYDOCK_CONFIG")]
+    pub config: Option<PathBuf>,
+
     /// Secret-scanner configuration: a gitleaks-compatible TOML file of extra rules,
     /// allow-lists and disabled rule ids.
     #[arg(
@@ -147,6 +165,8 @@ pub enum Command {
     /// Build and inspect the vulnerability database.
     #[command(subcommand)]
     Db(DbCommand),
+    /// The configuration file: `drydock config --generate > drydock.yaml`.
+    Config(ConfigArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -231,15 +251,13 @@ pub struct DockerfileArgs {
     /// The Dockerfile to check.
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
+}
 
-    /// Rule ids to turn off, comma-separated (also `# drydock ignore=ID` in the file).
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "IDS",
-        env = "DRYDOCK_DISABLE_RULES"
-    )]
-    pub disable: Vec<String>,
+#[derive(Args, Debug)]
+pub struct ConfigArgs {
+    /// Print the full default configuration, every setting commented with its help.
+    #[arg(long, required = true)]
+    pub generate: bool,
 }
 
 #[derive(Args, Debug)]

@@ -2,6 +2,7 @@
 //! line with exit status 2.
 
 mod cli;
+mod config;
 mod progress;
 
 use std::io::{self, IsTerminal, Write};
@@ -24,7 +25,12 @@ use cli::{
 };
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Err(err) = config::apply(&args) {
+        eprintln!("drydock: error: {}", one_line(&err));
+        return ExitCode::from(2);
+    }
+    let cli = Cli::parse_from(args);
     init_logging(&cli.global);
     match run(cli) {
         Ok(code) => code,
@@ -81,6 +87,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Db(DbCommand::Info) => db_info(global),
         Command::Db(DbCommand::Export(args)) => db_export(global, args),
         Command::Db(DbCommand::Import(args)) => db_import(global, args),
+        Command::Config(_) => {
+            print!("{}", config::generate());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -264,7 +274,11 @@ fn image_build_check(
     }
     let config = drydock_dockerfile::CheckConfig {
         skip_base_image: args.skip_base_image,
-        ..Default::default()
+        disabled_rules: global
+            .disable_rules
+            .iter()
+            .map(|s| s.to_ascii_uppercase())
+            .collect(),
     };
     if let Some(path) = &args.dockerfile {
         let dockerfile = parse_dockerfile(path)?;
@@ -291,8 +305,8 @@ fn image_build_check(
 fn check_dockerfile(global: &GlobalArgs, args: &DockerfileArgs) -> Result<ExitCode> {
     let dockerfile = parse_dockerfile(&args.path)?;
     let config = drydock_dockerfile::CheckConfig {
-        disabled_rules: args
-            .disable
+        disabled_rules: global
+            .disable_rules
             .iter()
             .map(|s| s.to_ascii_uppercase())
             .collect(),
@@ -601,10 +615,13 @@ fn secret_analyzer(global: &GlobalArgs) -> Result<Option<drydock_secrets::Secret
 /// The secret rules (built-in plus `--secret-config`): the scanner, and the redactor of
 /// every line a report quotes from the image or the Dockerfile.
 fn secret_rules(global: &GlobalArgs) -> Result<drydock_secrets::SecretAnalyzer> {
-    let config = match &global.secret_config {
+    let mut config = match &global.secret_config {
         Some(path) => drydock_secrets::SecretConfig::load(path)?,
         None => drydock_secrets::SecretConfig::default(),
     };
+    config
+        .disabled_rules
+        .extend(global.disable_rules.iter().cloned());
     let analyzer = drydock_secrets::SecretAnalyzer::new(&config)?;
     for warning in analyzer.warnings() {
         tracing::warn!("secret rules: {warning}");

@@ -5,6 +5,7 @@ mod db;
 
 mod bad_input;
 mod build;
+mod config;
 mod harness;
 mod registry;
 mod sarif;
