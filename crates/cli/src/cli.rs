@@ -25,15 +25,17 @@ pub struct GlobalArgs {
     #[arg(long, short = 'f', global = true, value_enum, default_value_t = OutputFormat::Table, env = "DRYDOCK_FORMAT")]
     pub format: OutputFormat,
 
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output; FORMAT=FILE writes that format
+    /// there. Repeat it to write several formats in one run (`-o sarif=x.sarif -o json=x.json`).
     #[arg(
         long,
         short = 'o',
         global = true,
-        value_name = "FILE",
+        value_name = "[FORMAT=]FILE",
+        value_delimiter = ',',
         env = "DRYDOCK_OUTPUT"
     )]
-    pub output: Option<PathBuf>,
+    pub output: Vec<String>,
 
     /// Print nothing but the report and errors (no progress bars, no warnings).
     #[arg(long, short = 'q', global = true, env = "DRYDOCK_QUIET")]

@@ -320,33 +320,33 @@ fn check_dockerfile(global: &GlobalArgs, args: &DockerfileArgs) -> Result<ExitCo
     );
     redact_build_findings(&mut check, &secret_rules(global)?);
     let status = finding_status(global, !check.findings.is_empty());
-    let mut out = io::stdout().lock();
-    let written = match global.format {
-        OutputFormat::Json => serde_json::to_writer_pretty(&mut out, &check)
-            .map_err(io::Error::from)
-            .and_then(|()| writeln!(out)),
-        OutputFormat::Table => {
-            let mut table = Vec::new();
-            drydock_report::write_build_table(&check, &mut table)?;
-            out.write_all(drydock_report::printable(&String::from_utf8_lossy(&table)).as_bytes())
-        }
-        OutputFormat::Sarif => {
-            let subject = Subject {
-                name: args.path.display().to_string(),
-                digest: None,
-                timestamp: drydock_report::sbom::now_rfc3339(),
-            };
-            let log = drydock_report::sarif::sarif(&check.common_findings(), &subject);
-            serde_json::to_writer_pretty(&mut out, &log)
-                .map_err(io::Error::from)
-                .and_then(|()| writeln!(out))
-        }
-        _ => bail!("drydock dockerfile writes table, json or sarif"),
+    let subject = Subject {
+        name: args.path.display().to_string(),
+        digest: None,
+        timestamp: drydock_report::sbom::now_rfc3339(),
     };
-    match written {
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
-        other => other?,
-    }
+    emit(global, &|format, out| {
+        match format {
+            OutputFormat::Json => {
+                serde_json::to_writer_pretty(&mut *out, &check)?;
+                writeln!(out)?;
+            }
+            OutputFormat::Table => {
+                let mut table = Vec::new();
+                drydock_report::write_build_table(&check, &mut table)?;
+                out.write_all(
+                    drydock_report::printable(&String::from_utf8_lossy(&table)).as_bytes(),
+                )?;
+            }
+            other => match drydock_report::findings_format(report_format(other)) {
+                Some(format) => {
+                    drydock_report::render_findings(&check.common_findings(), format, &subject, out)?
+                }
+                None => bail!("drydock dockerfile cannot write {other:?}: it has no packages"),
+            },
+        }
+        Ok(())
+    })?;
     Ok(status)
 }
 
@@ -836,42 +836,82 @@ fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
     Ok(exit_status(global, &report))
 }
 
-/// Writes the report to stdout, or to `--output` through a temporary file renamed into
-/// place, so a failed run never leaves a partial report behind.
-fn write_report(global: &GlobalArgs, subject: &Subject, report: &Report) -> Result<()> {
-    for warning in &report.inventory.warnings {
-        tracing::warn!("{warning}");
+/// Where each report goes: `--format` to standard output, or each `--output [FORMAT=]FILE`.
+fn outputs(global: &GlobalArgs) -> Result<Vec<(OutputFormat, Option<PathBuf>)>> {
+    if global.output.is_empty() {
+        return Ok(vec![(global.format, None)]);
     }
-    let format = match global.format {
+    let mut out = Vec::new();
+    for spec in &global.output {
+        let named = spec.split_once('=').and_then(|(name, path)| {
+            let format = <OutputFormat as clap::ValueEnum>::from_str(name, true).ok()?;
+            Some((format, PathBuf::from(path)))
+        });
+        match named {
+            Some((_, path)) if path.as_os_str().is_empty() => {
+                bail!("--output {spec}: no file name after '='")
+            }
+            Some((format, path)) => out.push((format, Some(path))),
+            None => out.push((global.format, Some(PathBuf::from(spec)))),
+        }
+    }
+    Ok(out)
+}
+
+/// Writes each report to standard output or to its file, a file through a temporary file
+/// renamed into place, so a failed run never leaves a partial report behind.
+fn emit(
+    global: &GlobalArgs,
+    render: &dyn Fn(OutputFormat, &mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    for (format, path) in outputs(global)? {
+        match path {
+            None => {
+                let stdout = io::stdout();
+                let mut lock = stdout.lock();
+                let written = render(format, &mut lock).and_then(|()| Ok(lock.flush()?));
+                if let Err(err) = written {
+                    // A closed pipe (`drydock … | head`) is the reader's choice, not a failure.
+                    let closed = err
+                        .downcast_ref::<io::Error>()
+                        .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe);
+                    if !closed {
+                        return Err(err.context("writing the report"));
+                    }
+                }
+            }
+            Some(path) => {
+                let dir = path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let mut tmp = tempfile::NamedTempFile::new_in(dir)
+                    .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+                render(format, tmp.as_file_mut())
+                    .with_context(|| format!("writing {}", path.display()))?;
+                tmp.persist(&path)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn report_format(format: OutputFormat) -> Format {
+    match format {
         OutputFormat::Table => Format::Table,
         OutputFormat::Json => Format::Json,
         OutputFormat::Cyclonedx => Format::CycloneDx,
         OutputFormat::SpdxJson => Format::SpdxJson,
         OutputFormat::Sarif => Format::Sarif,
-    };
-    match &global.output {
-        None => {
-            let stdout = io::stdout();
-            let mut lock = stdout.lock();
-            let written = render(report, format, subject, &mut lock).and_then(|()| lock.flush());
-            match written {
-                // A closed pipe (`drydock … | head`) is the reader's choice, not a failure.
-                Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
-                other => other.context("writing the report")?,
-            }
-        }
-        Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-            render(report, format, subject, tmp.as_file_mut())
-                .with_context(|| format!("writing {}", path.display()))?;
-            tmp.persist(path)
-                .with_context(|| format!("writing {}", path.display()))?;
-        }
     }
-    Ok(())
+}
+
+fn write_report(global: &GlobalArgs, subject: &Subject, report: &Report) -> Result<()> {
+    for warning in &report.inventory.warnings {
+        tracing::warn!("{warning}");
+    }
+    emit(global, &|format, out| {
+        Ok(render(report, report_format(format), subject, out)?)
+    })
 }

@@ -117,3 +117,35 @@ fn image_findings_point_at_paths_in_the_image() {
         .iter()
         .any(|r| r["properties"]["kind"] == "build-instruction"));
 }
+
+#[test]
+fn several_formats_in_one_run() {
+    let shared = require_shared!();
+    let cache = tempdir();
+    let image = shared.join("images/scanlab-acme-shop-1.4.2.oci.tar");
+    let json = cache.path().join("report.json");
+    let sarif = cache.path().join("report.sarif");
+    let table = cache.path().join("report.txt");
+    let out = drydock(cache.path())
+        .args(["--scanners", "secret", "--format", "table"])
+        .arg("-o")
+        .arg(format!("json={}", json.display()))
+        .arg("--output")
+        .arg(format!("sarif={}", sarif.display()))
+        .arg("-o")
+        .arg(&table)
+        .args(["image", "--input", image.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty(), "reports go to their files only");
+    let report: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let log: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    validate(&log, "sarif-schema-2.1.0.json");
+    assert_eq!(
+        report["findings"].as_array().unwrap().len(),
+        results(&log).len()
+    );
+    // A plain FILE takes --format.
+    assert!(std::fs::read_to_string(&table).unwrap().contains("Secrets — "));
+}
