@@ -309,6 +309,9 @@ pub enum Scanner {
     Build,
     /// Credentials, keys and tokens in every layer and in the image config.
     Secret,
+    /// Insecure configuration inside the image (accounts, setuid files, sshd, sudoers…).
+    #[value(alias = "misconfig")]
+    Baseline,
 }
 
 /// Parses sizes such as `1024`, `10MB`, `512MiB`, `16GiB`.

@@ -339,9 +339,12 @@ fn check_dockerfile(global: &GlobalArgs, args: &DockerfileArgs) -> Result<ExitCo
                 )?;
             }
             other => match drydock_report::findings_format(report_format(other)) {
-                Some(format) => {
-                    drydock_report::render_findings(&check.common_findings(), format, &subject, out)?
-                }
+                Some(format) => drydock_report::render_findings(
+                    &check.common_findings(),
+                    format,
+                    &subject,
+                    out,
+                )?,
                 None => bail!("drydock dockerfile cannot write {other:?}: it has no packages"),
             },
         }
@@ -369,6 +372,8 @@ fn scan_sbom(global: &GlobalArgs, args: &SbomArgs) -> Result<ExitCode> {
         vulnerability_scan: scan,
         build_check: None,
         secret_scan: None,
+        baseline_scan: None,
+        base_layers: None,
     };
     write_report(global, &subject, &report)?;
     Ok(exit_status(global, &report))
@@ -629,15 +634,70 @@ fn secret_rules(global: &GlobalArgs) -> Result<drydock_secrets::SecretAnalyzer> 
     Ok(analyzer)
 }
 
-/// Runs the inventory and every selected file scanner over the image's layers in one pass.
-fn analyzers(
-    secrets: Option<&drydock_secrets::SecretAnalyzer>,
-) -> Vec<&dyn drydock_image::FileAnalyzer> {
-    let mut list: Vec<&dyn drydock_image::FileAnalyzer> = vec![&InventoryAnalyzer];
-    if let Some(secrets) = secrets {
-        list.push(secrets);
+/// The file scanners `--scanners` selected, built once per run.
+#[derive(Default)]
+struct FileScanners {
+    secrets: Option<drydock_secrets::SecretAnalyzer>,
+    baseline: Option<drydock_baseline::BaselineAnalyzer>,
+}
+
+impl FileScanners {
+    fn new(global: &GlobalArgs) -> Result<Self> {
+        let chosen = scanners(global);
+        let baseline = chosen.contains(&Scanner::Baseline).then(|| {
+            let config = drydock_baseline::BaselineConfig {
+                disabled_rules: global.disable_rules.clone(),
+            };
+            drydock_baseline::BaselineAnalyzer::new(&config)
+        });
+        Ok(FileScanners {
+            secrets: secret_analyzer(global)?,
+            baseline,
+        })
     }
-    list
+
+    /// The inventory and every selected scanner, run over each layer in one pass.
+    fn analyzers(&self) -> Vec<&dyn drydock_image::FileAnalyzer> {
+        let mut list: Vec<&dyn drydock_image::FileAnalyzer> = vec![&InventoryAnalyzer];
+        if let Some(secrets) = &self.secrets {
+            list.push(secrets);
+        }
+        if let Some(baseline) = &self.baseline {
+            list.push(baseline);
+        }
+        list
+    }
+
+    fn baseline_scan(
+        &self,
+        global: &GlobalArgs,
+        image: Option<&drydock_image::Image>,
+        analysis: &drydock_image::Analysis,
+        inventory: &drydock_inventory::Inventory,
+    ) -> Option<drydock_report::BaselineScan> {
+        let analyzer = self.baseline.as_ref()?;
+        let (layers, config) = match image {
+            Some(image) => (image.layers.as_slice(), Some(&image.config)),
+            None => (&[][..], None),
+        };
+        let mut findings = analyzer.findings(layers, config, analysis, Some(inventory));
+        if !global.severity.is_empty() {
+            findings.retain(|f| {
+                global
+                    .severity
+                    .contains(&drydock_report::findings::common_severity(
+                        f.severity.as_str(),
+                    ))
+            });
+        }
+        Some(drydock_report::BaselineScan {
+            rules: drydock_baseline::rules()
+                .iter()
+                .filter(|r| analyzer.is_enabled(r.id))
+                .count(),
+            findings,
+        })
+    }
 }
 
 /// Takes the "file too large for scanner X" warnings out of the inventory's list: content
@@ -767,22 +827,33 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
             RegistryClient::new(reference, options, progress(global)).open_image(&cache, &limits)?
         }
     };
-    let secrets = secret_analyzer(global)?;
-    let analysis = analyze_image(&image, Some(&cache), &limits, &analyzers(secrets.as_ref()))?;
+    let file_scanners = FileScanners::new(global)?;
+    let analysis = analyze_image(&image, Some(&cache), &limits, &file_scanners.analyzers())?;
     tracing::debug!(
         "{} of {} layers came from the cache",
         analysis.layers_from_cache,
         image.layers.len()
     );
-    let mut secret_scan = secret_scan(secrets.as_ref(), Some(&image), &analysis, global);
+    let mut secret_scan = secret_scan(
+        file_scanners.secrets.as_ref(),
+        Some(&image),
+        &analysis,
+        global,
+    );
     let mut build = image_build_check(global, args, &image)?;
-    redact_history(global, &mut image, build.as_mut(), secrets.as_ref())?;
+    redact_history(
+        global,
+        &mut image,
+        build.as_mut(),
+        file_scanners.secrets.as_ref(),
+    )?;
     let summary = ImageSummary::from_image(&image, &analysis);
     let mut inventory = build_inventory(&image.layers, &analysis);
     if let Some(scan) = &mut secret_scan {
         scan.files_over_size_cap =
             take_size_cap_warnings(&mut inventory, drydock_secrets::ANALYZER_KEY);
     }
+    let baseline_scan = file_scanners.baseline_scan(global, Some(&image), &analysis, &inventory);
     let scan = vulnerability_scan(global, &inventory, base_layers(&image))?;
     let subject = Subject {
         name: image.name.clone().unwrap_or_else(|| image.location.clone()),
@@ -802,22 +873,25 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
         vulnerability_scan: scan,
         build_check: build,
         secret_scan,
+        baseline_scan,
+        base_layers: base_layers(&image),
     };
     write_report(global, &subject, &report)?;
     Ok(exit_status(global, &report))
 }
 
 fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
-    let secrets = secret_analyzer(global)?;
-    let analysis = analyze_rootfs(&args.dir, &analyzers(secrets.as_ref()))?;
+    let file_scanners = FileScanners::new(global)?;
+    let analysis = analyze_rootfs(&args.dir, &file_scanners.analyzers())?;
     let location = args.dir.display().to_string();
     let summary = ImageSummary::from_rootfs(&location, &analysis);
     let mut inventory = build_inventory(&[], &analysis);
-    let mut secret_scan = secret_scan(secrets.as_ref(), None, &analysis, global);
+    let mut secret_scan = secret_scan(file_scanners.secrets.as_ref(), None, &analysis, global);
     if let Some(scan) = &mut secret_scan {
         scan.files_over_size_cap =
             take_size_cap_warnings(&mut inventory, drydock_secrets::ANALYZER_KEY);
     }
+    let baseline_scan = file_scanners.baseline_scan(global, None, &analysis, &inventory);
     let scan = vulnerability_scan(global, &inventory, None)?;
     let subject = Subject {
         name: location,
@@ -831,6 +905,8 @@ fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
         vulnerability_scan: scan,
         build_check: None,
         secret_scan,
+        baseline_scan,
+        base_layers: None,
     };
     write_report(global, &subject, &report)?;
     Ok(exit_status(global, &report))

@@ -199,6 +199,9 @@ impl Report {
         if self.secret_scan.is_some() {
             kinds.push(FindingKind::Secret);
         }
+        if self.baseline_scan.is_some() {
+            kinds.push(FindingKind::Baseline);
+        }
         if self.build_check.is_some() {
             kinds.push(FindingKind::BuildInstruction);
         }
@@ -222,7 +225,18 @@ impl Report {
             }
         }
         if let Some(scan) = &self.secret_scan {
-            out.extend(scan.findings.iter().map(crate::secrets::finding));
+            out.extend(
+                scan.findings
+                    .iter()
+                    .map(|f| crate::secrets::finding(f, self.base_layers)),
+            );
+        }
+        if let Some(scan) = &self.baseline_scan {
+            out.extend(
+                scan.findings
+                    .iter()
+                    .map(|f| crate::baseline::finding(f, self.base_layers)),
+            );
         }
         if let Some(check) = &self.build_check {
             out.extend(check.common_findings());

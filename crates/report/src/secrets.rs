@@ -58,7 +58,8 @@ fn fix(f: &SecretFinding) -> String {
     }
 }
 
-pub(crate) fn finding(f: &SecretFinding) -> Finding {
+pub(crate) fn finding(f: &SecretFinding, base_layers: Option<usize>) -> Finding {
+    let layer = f.layer.as_ref().map(|l| l.index);
     let config = match f.source {
         FindingSource::File => None,
         _ => Some(place(f)),
@@ -80,7 +81,7 @@ pub(crate) fn finding(f: &SecretFinding) -> Finding {
             path: f.path.clone(),
             line: f.line,
             end_line: f.line,
-            layer: f.layer.as_ref().map(|l| l.index),
+            layer,
             layer_diff_id: f.layer.as_ref().and_then(|l| l.diff_id.clone()),
             created_by: f.history.as_ref().map(|h| h.created_by.clone()),
             config,
@@ -88,7 +89,7 @@ pub(crate) fn finding(f: &SecretFinding) -> Finding {
         },
         fix: Some(fix(f)),
         fixable: true,
-        base_image: false,
+        base_image: matches!((layer, base_layers), (Some(l), Some(b)) if l < b),
         help_uri: None,
     }
 }

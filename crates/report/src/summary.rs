@@ -420,7 +420,18 @@ pub(crate) fn write_counts(counts: &crate::FindingCounts, out: &mut dyn Write) -
         let parts: Vec<String> = severities
             .iter()
             .rev()
-            .map(|(severity, n)| format!("{} {n}", severity.as_str()))
+            .map(|(severity, n)| {
+                let vulnerability = matches!(
+                    kind,
+                    crate::FindingKind::OsVulnerability | crate::FindingKind::AppVulnerability
+                );
+                // Rule-based scanners call their lowest level "info".
+                let word = match severity {
+                    drydock_matcher::Severity::Negligible if !vulnerability => "INFO",
+                    other => other.as_str(),
+                };
+                format!("{word} {n}")
+            })
             .collect();
         let total: usize = severities.values().sum();
         if parts.is_empty() {

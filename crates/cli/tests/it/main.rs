@@ -4,6 +4,7 @@ mod common;
 mod db;
 
 mod bad_input;
+mod baseline;
 mod build;
 mod config;
 mod harness;

@@ -137,7 +137,11 @@ fn several_formats_in_one_run() {
         .args(["image", "--input", image.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty(), "reports go to their files only");
     let report: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let log: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
@@ -147,5 +151,7 @@ fn several_formats_in_one_run() {
         results(&log).len()
     );
     // A plain FILE takes --format.
-    assert!(std::fs::read_to_string(&table).unwrap().contains("Secrets — "));
+    assert!(std::fs::read_to_string(&table)
+        .unwrap()
+        .contains("Secrets — "));
 }
