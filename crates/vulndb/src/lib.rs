@@ -15,8 +15,10 @@ pub mod feeds_redhat;
 pub mod feeds_rubysec;
 pub mod feeds_ubuntu;
 pub mod feeds_wolfi;
+pub mod fetch;
 pub mod model;
 pub mod osv;
+pub mod publishers;
 pub mod ranges;
 pub mod store;
 pub mod update;
@@ -25,7 +27,8 @@ pub mod version;
 pub use build::{build, BuildError, BuildReport};
 pub use model::{Advisory, Affected, CveInfo, CvssScore, Range, RangeEvent, Status};
 pub use store::{Database, SourceInfo, StoreError};
-pub use update::{update, UpdateError, UpdateReport};
+pub use publishers::{update_from_publishers, PublisherOptions};
+pub use update::{update, SourceFailure, UpdateError, UpdateReport};
 
 /// Where the tests find `shared/data/advisories`: `$DRYDOCK_SHARED/data/advisories`, else
 /// `../shared/data/advisories` beside the workspace.

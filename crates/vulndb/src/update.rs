@@ -36,6 +36,10 @@ pub enum UpdateError {
     Io { path: PathBuf, source: io::Error },
     #[error(transparent)]
     Build(#[from] BuildError),
+    #[error("{0}")]
+    Options(String),
+    #[error("no source could be updated; the database was left as it was ({0})")]
+    AllFailed(String),
 }
 
 #[derive(Deserialize)]
@@ -52,11 +56,27 @@ struct IndexEntry {
 }
 
 /// What an update did.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct UpdateReport {
     pub downloaded: usize,
+    /// Files already current: same digest (mirror) or HTTP 304 (publishers).
     pub reused: usize,
+    /// Downloads that continued an interrupted transfer.
+    pub resumed: usize,
+    /// Sources left out of this update (publishers mode).
+    pub failed: Vec<SourceFailure>,
+    /// Optional files a publisher does not have (a release it no longer publishes).
+    pub notes: Vec<String>,
     pub build: BuildReport,
+}
+
+/// A source whose download failed.
+#[derive(Debug)]
+pub struct SourceFailure {
+    pub source: String,
+    pub reason: String,
+    /// Whether its files from the last successful update went into the build instead.
+    pub stale: bool,
 }
 
 fn io_err(path: &Path) -> impl Fn(io::Error) -> UpdateError + '_ {
@@ -159,11 +179,7 @@ pub fn update(
         reason: e.to_string(),
     })?;
     fs::create_dir_all(staging).map_err(io_err(staging))?;
-    let mut report = UpdateReport {
-        downloaded: 0,
-        reused: 0,
-        build: BuildReport::default(),
-    };
+    let mut report = UpdateReport::default();
     for entry in &index.files {
         let Some(relative) = safe_relative(&entry.path) else {
             return Err(UpdateError::Index {

@@ -1,0 +1,341 @@
+//! HTTP downloads for `db update` from the publishers: conditional requests (ETag /
+//! Last-Modified), resumable `.part` files (`Range` + `If-Range`), retries with backoff on
+//! 429/5xx honouring `Retry-After`, and redirects followed by hand so that an https URL is
+//! never sent on to plain http.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+const MAX_REDIRECTS: u32 = 5;
+
+/// What a server said about a file's version, sent back on the next request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validators {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+
+    fn from_response(resp: &ureq::http::Response<ureq::Body>) -> Self {
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        Validators {
+            etag: header("etag"),
+            last_modified: header("last-modified"),
+        }
+    }
+
+    /// The value for `If-Range`: a strong ETag, else the date (weak tags are not allowed).
+    fn if_range(&self) -> Option<&str> {
+        match &self.etag {
+            Some(tag) if !tag.starts_with("W/") => Some(tag),
+            _ => self.last_modified.as_deref(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("HTTP {0}")]
+    Status(u16),
+    #[error("{0}")]
+    Transport(String),
+    #[error("redirect from https to plain http ({0}) refused")]
+    Downgrade(String),
+    #[error("more than {MAX_REDIRECTS} redirects")]
+    Redirects,
+    #[error("larger than {0} bytes")]
+    TooLarge(u64),
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+impl FetchError {
+    /// Whether the publisher says the file does not exist (as opposed to failing).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, FetchError::Status(404 | 410))
+    }
+}
+
+/// How a fetch ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// 304: the staged copy is current.
+    NotModified,
+    /// The whole body is in the `.part` file; `resumed` when part of it came from an
+    /// earlier, interrupted transfer.
+    Downloaded {
+        validators: Validators,
+        resumed: bool,
+    },
+}
+
+pub struct Fetcher {
+    agent: ureq::Agent,
+    retries: u32,
+    backoff: Duration,
+    max_wait: Duration,
+}
+
+impl Default for Fetcher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Fetcher {
+    pub fn new() -> Self {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            // Redirects are followed in `send` so that each hop can be checked.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_connect(Some(Duration::from_secs(30)))
+            .timeout_per_read(Some(Duration::from_secs(120)))
+            .user_agent(concat!("drydock/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Fetcher {
+            agent,
+            retries: 3,
+            backoff: Duration::from_millis(250),
+            max_wait: Duration::from_secs(60),
+        }
+    }
+
+    /// Downloads `url` into `part`. `current` are the validators of the staged copy (a
+    /// conditional request when given); `part_validators` belong to the bytes already in
+    /// `part` and are updated as responses arrive, so the caller can save them and a later
+    /// run can resume too.
+    pub fn fetch(
+        &self,
+        url: &str,
+        current: Option<&Validators>,
+        part: &Path,
+        part_validators: &mut Option<Validators>,
+        limit: u64,
+    ) -> Result<Outcome, FetchError> {
+        let mut attempt = 0;
+        let mut resumed = false;
+        loop {
+            let have = fs::metadata(part).map(|m| m.len()).unwrap_or(0);
+            let if_range = part_validators.as_ref().and_then(|v| v.if_range());
+            // Without a validator for the partial bytes they cannot be continued safely.
+            let offset = if if_range.is_some() { have } else { 0 };
+            let mut headers: Vec<(&str, String)> = Vec::new();
+            if offset > 0 {
+                headers.push(("range", format!("bytes={offset}-")));
+                headers.push(("if-range", if_range.unwrap_or_default().to_string()));
+            } else if let Some(v) = current {
+                if let Some(tag) = &v.etag {
+                    headers.push(("if-none-match", tag.clone()));
+                }
+                if let Some(date) = &v.last_modified {
+                    headers.push(("if-modified-since", date.clone()));
+                }
+            }
+            let result = self.send(url, &headers).and_then(|mut resp| {
+                let status = resp.status().as_u16();
+                match status {
+                    304 if current.is_some() && offset == 0 => Ok(Some(Outcome::NotModified)),
+                    200 | 206 => {
+                        let validators = Validators::from_response(&resp);
+                        let start = if status == 206 {
+                            content_range_start(&resp)
+                        } else {
+                            Some(0)
+                        };
+                        let append = status == 206 && start == Some(offset) && offset > 0;
+                        if status == 206 && !append {
+                            // A range we did not ask for: start over without one.
+                            *part_validators = None;
+                            let _ = fs::remove_file(part);
+                            return Err(FetchError::Transport("unexpected partial content".into()));
+                        }
+                        let expected = resp
+                            .headers()
+                            .get("content-length")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.trim().parse::<u64>().ok());
+                        let mut file = if append {
+                            OpenOptions::new().append(true).open(part)?
+                        } else {
+                            File::create(part)?
+                        };
+                        *part_validators = (!validators.is_empty()).then(|| validators.clone());
+                        let already = if append { offset } else { 0 };
+                        let budget = limit.saturating_sub(already);
+                        let mut body = resp.body_mut().as_reader().take(budget + 1);
+                        let copied = io::copy(&mut body, &mut file);
+                        file.flush()?;
+                        let copied = copied.map_err(|e| FetchError::Transport(e.to_string()))?;
+                        if copied > budget {
+                            let _ = fs::remove_file(part);
+                            *part_validators = None;
+                            return Err(FetchError::TooLarge(limit));
+                        }
+                        if expected.is_some_and(|n| n != copied) {
+                            return Err(FetchError::Transport(format!(
+                                "connection closed after {copied} of {} bytes",
+                                expected.unwrap_or_default()
+                            )));
+                        }
+                        resumed |= append;
+                        Ok(Some(Outcome::Downloaded {
+                            validators,
+                            resumed,
+                        }))
+                    }
+                    416 => {
+                        // The partial file does not fit the current one: start over.
+                        *part_validators = None;
+                        let _ = fs::remove_file(part);
+                        Ok(None)
+                    }
+                    429 | 500..=599 if attempt < self.retries => {
+                        let wait = retry_after(&resp)
+                            .unwrap_or(self.backoff * 2u32.pow(attempt))
+                            .min(self.max_wait);
+                        std::thread::sleep(wait);
+                        Ok(None)
+                    }
+                    other => Err(FetchError::Status(other)),
+                }
+            });
+            match result {
+                Ok(Some(outcome)) => return Ok(outcome),
+                Ok(None) => attempt += 1,
+                Err(err @ FetchError::Transport(_)) if attempt < self.retries => {
+                    tracing::debug!("{url}: {err}; retrying");
+                    std::thread::sleep(self.backoff * 2u32.pow(attempt));
+                    attempt += 1;
+                }
+                Err(err) => return Err(err),
+            }
+            if attempt > self.retries + 1 {
+                return Err(FetchError::Transport("gave up after retries".into()));
+            }
+        }
+    }
+
+    /// One GET with redirects followed by hand (bounded, never https → http).
+    fn send(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+    ) -> Result<ureq::http::Response<ureq::Body>, FetchError> {
+        let mut url = url.to_string();
+        for _ in 0..=MAX_REDIRECTS {
+            let mut request = self.agent.get(&url);
+            for (name, value) in headers {
+                request = request.header(*name, value);
+            }
+            let resp = request
+                .call()
+                .map_err(|e| FetchError::Transport(e.to_string()))?;
+            let status = resp.status().as_u16();
+            if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+                return Ok(resp);
+            }
+            let location = resp
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .ok_or(FetchError::Status(status))?;
+            let next = resolve(&url, location);
+            if url.starts_with("https://") && !next.starts_with("https://") {
+                return Err(FetchError::Downgrade(next));
+            }
+            url = next;
+        }
+        Err(FetchError::Redirects)
+    }
+}
+
+/// The first byte of a 206 response's `Content-Range: bytes A-B/N`.
+fn content_range_start(resp: &ureq::http::Response<ureq::Body>) -> Option<u64> {
+    let value = resp.headers().get("content-range")?.to_str().ok()?;
+    let range = value.trim().strip_prefix("bytes ")?;
+    range.split('-').next()?.trim().parse().ok()
+}
+
+/// `Retry-After` in seconds (the HTTP-date form falls back to the backoff).
+fn retry_after(resp: &ureq::http::Response<ureq::Body>) -> Option<Duration> {
+    let value = resp.headers().get("retry-after")?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// A `Location` header resolved against the URL it came from.
+fn resolve(base: &str, location: &str) -> String {
+    if location.contains("://") {
+        return location.to_string();
+    }
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map(|i| scheme_end + i)
+        .unwrap_or(base.len());
+    if let Some(rest) = location.strip_prefix("//") {
+        return format!("{}{rest}", &base[..scheme_end]);
+    }
+    if location.starts_with('/') {
+        return format!("{}{location}", &base[..host_end]);
+    }
+    let path = &base[host_end..];
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let dir = path.rfind('/').map(|i| &path[..=i]).unwrap_or("/");
+    format!("{}{dir}{location}", &base[..host_end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_resolve_against_the_request() {
+        let base = "https://feeds.example.invalid/a/b/all.zip?x=1";
+        assert_eq!(
+            resolve(base, "https://cdn.example.invalid/x"),
+            "https://cdn.example.invalid/x"
+        );
+        assert_eq!(resolve(base, "/c/d"), "https://feeds.example.invalid/c/d");
+        assert_eq!(
+            resolve(base, "e.zip"),
+            "https://feeds.example.invalid/a/b/e.zip"
+        );
+        assert_eq!(
+            resolve(base, "//other.example.invalid/f"),
+            "https://other.example.invalid/f"
+        );
+        assert_eq!(resolve("http://h.invalid", "g"), "http://h.invalid/g");
+    }
+
+    #[test]
+    fn if_range_prefers_a_strong_tag() {
+        let v = Validators {
+            etag: Some("W/\"1\"".into()),
+            last_modified: Some("Tue, 01 Sep 2026 00:00:00 GMT".into()),
+        };
+        assert_eq!(v.if_range(), Some("Tue, 01 Sep 2026 00:00:00 GMT"));
+        let v = Validators {
+            etag: Some("\"abc\"".into()),
+            last_modified: None,
+        };
+        assert_eq!(v.if_range(), Some("\"abc\""));
+        assert_eq!(Validators::default().if_range(), None);
+    }
+}
