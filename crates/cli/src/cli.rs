@@ -132,6 +132,22 @@ pub struct GlobalArgs {
     )]
     pub disable_rules: Vec<String>,
 
+    /// Ignore file of accepted risks: `ID [pkg=NAME] [path=GLOB] [exp:YYYY-MM-DD] [# why]`
+    /// per line [default: .drydockignore and .trivyignore in the working directory].
+    #[arg(long, global = true, value_name = "FILE", env = "DRYDOCK_IGNOREFILE")]
+    pub ignorefile: Option<PathBuf>,
+
+    /// OpenVEX documents whose not_affected/fixed statements suppress findings
+    /// (comma-separated or repeated).
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        value_delimiter = ',',
+        env = "DRYDOCK_VEX"
+    )]
+    pub vex: Vec<PathBuf>,
+
     /// Configuration file [default: drydock.yaml, drydock.yml or drydock.toml in the
     /// working directory]. Its settings are flags' long names; flags and DRYDOCK_*
     /// variables override them.
@@ -192,12 +208,40 @@ pub struct DbFileArgs {
     pub path: PathBuf,
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Default)]
 pub struct DbUpdateArgs {
     /// Base URL of a feed mirror: one folder per source and a MANIFEST.json index of
-    /// {path, bytes, sha256} (the layout of drydock's advisory snapshot).
+    /// {path, bytes, sha256} (the layout of drydock's advisory snapshot). Without it the
+    /// feeds are downloaded from their publishers.
     #[arg(long, value_name = "URL", env = "DRYDOCK_DB_MIRROR")]
-    pub mirror: String,
+    pub mirror: Option<String>,
+
+    /// Download from the publishers even when a mirror is configured.
+    #[arg(long)]
+    pub publishers: bool,
+
+    /// Sources to download from their publishers (default: the default set; `all` for
+    /// every source). See --list-sources.
+    #[arg(long = "source", value_name = "NAME", value_delimiter = ',')]
+    pub sources: Vec<String>,
+
+    /// Base URL of one source's publisher, as NAME=URL (repeatable). Also
+    /// DRYDOCK_SOURCE_URL_<NAME> in the environment.
+    #[arg(long = "source-url", value_name = "NAME=URL")]
+    pub source_urls: Vec<String>,
+
+    /// Alpine secdb branches to download (default: the supported ones).
+    #[arg(
+        long = "alpine-branch",
+        value_name = "BRANCH",
+        value_delimiter = ',',
+        env = "DRYDOCK_ALPINE_BRANCHES"
+    )]
+    pub alpine_branches: Vec<String>,
+
+    /// List the sources that can be downloaded from their publishers, and exit.
+    #[arg(long)]
+    pub list_sources: bool,
 }
 
 #[derive(Args, Debug)]

@@ -147,7 +147,13 @@ fn open_db(global: &GlobalArgs) -> Result<drydock_vulndb::Database> {
             if !global.quiet {
                 eprintln!("drydock: no vulnerability database yet; downloading it from {mirror}");
             }
-            db_update(global, &DbUpdateArgs { mirror })?;
+            db_update(
+                global,
+                &DbUpdateArgs {
+                    mirror: Some(mirror),
+                    ..DbUpdateArgs::default()
+                },
+            )?;
         }
     }
     let db = drydock_vulndb::Database::open(&path)?;
@@ -365,7 +371,7 @@ fn scan_sbom(global: &GlobalArgs, args: &SbomArgs) -> Result<ExitCode> {
         digest: None,
         timestamp: drydock_report::sbom::now_rfc3339(),
     };
-    let report = Report {
+    let mut report = Report {
         summary,
         inventory,
         list_packages: scanners(global).contains(&Scanner::Sbom),
@@ -374,7 +380,10 @@ fn scan_sbom(global: &GlobalArgs, args: &SbomArgs) -> Result<ExitCode> {
         secret_scan: None,
         baseline_scan: None,
         base_layers: None,
+        suppressed: Vec::new(),
+        expired_ignores: Vec::new(),
     };
+    report.suppress(&suppressions(global)?, &image_ids(&subject));
     write_report(global, &subject, &report)?;
     Ok(exit_status(global, &report))
 }
@@ -475,19 +484,65 @@ fn db_build(global: &GlobalArgs, args: &DbBuildArgs) -> Result<ExitCode> {
 }
 
 fn db_update(global: &GlobalArgs, args: &DbUpdateArgs) -> Result<ExitCode> {
+    use drydock_vulndb::publishers;
+    if args.list_sources {
+        let mut out = io::stdout().lock();
+        for p in publishers::CATALOGUE {
+            let mark = if p.default { "*" } else { " " };
+            writeln!(out, "{mark} {:<11} {}  ({})", p.name, p.about, p.default_base)?;
+        }
+        for (name, why) in publishers::MIRROR_ONLY {
+            writeln!(out, "  {name:<11} mirror only: {why}")?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let path = db_path(global);
-    let staging = global
+    let cache = global
         .cache_dir
         .clone()
-        .unwrap_or_else(Cache::default_dir)
-        .join("feeds");
+        .unwrap_or_else(Cache::default_dir);
     let started = std::time::Instant::now();
-    let report = drydock_vulndb::update(
-        &args.mirror,
-        &staging,
-        &path,
-        &drydock_report::sbom::now_rfc3339(),
-    )?;
+    let mirror = args.mirror.as_deref().filter(|_| !args.publishers);
+    let (report, from) = if let Some(mirror) = mirror {
+        let report = drydock_vulndb::update(
+            mirror,
+            &cache.join("feeds"),
+            &path,
+            &drydock_report::sbom::now_rfc3339(),
+        )?;
+        (report, mirror.to_string())
+    } else {
+        let mut base_urls = Vec::new();
+        for setting in &args.source_urls {
+            let Some((name, url)) = setting.split_once('=') else {
+                anyhow::bail!("--source-url expects NAME=URL, got {setting:?}");
+            };
+            base_urls.push((name.to_string(), url.to_string()));
+        }
+        let options = drydock_vulndb::PublisherOptions {
+            sources: args.sources.clone(),
+            base_urls,
+            alpine_branches: args.alpine_branches.clone(),
+        };
+        let report = drydock_vulndb::update_from_publishers(
+            &options,
+            &cache.join("publishers"),
+            &path,
+            &drydock_report::sbom::now_rfc3339(),
+        )?;
+        (report, "the publishers".to_string())
+    };
+    for failed in &report.failed {
+        let kept = if failed.stale {
+            "kept the copy from the last update"
+        } else {
+            "left out"
+        };
+        tracing::warn!("{}: update failed, {kept}: {}", failed.source, failed.reason);
+    }
+    for note in &report.notes {
+        tracing::info!("{note}");
+    }
     for source in &report.build.sources {
         for warning in &source.warnings {
             tracing::warn!("{}: {warning}", source.name);
@@ -495,11 +550,13 @@ fn db_update(global: &GlobalArgs, args: &DbUpdateArgs) -> Result<ExitCode> {
     }
     if !global.quiet {
         eprintln!(
-            "updated {} from {}: {} files downloaded, {} unchanged; {} advisories from {} sources in {:.1}s",
+            "updated {} from {}: {} files downloaded ({} resumed), {} unchanged, {} sources failed; {} advisories from {} sources in {:.1}s",
             path.display(),
-            args.mirror,
+            from,
             report.downloaded,
+            report.resumed,
             report.reused,
+            report.failed.len(),
             report.build.advisories,
             report.build.sources.len(),
             started.elapsed().as_secs_f64()
@@ -866,7 +923,7 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
         ),
         timestamp: drydock_report::sbom::now_rfc3339(),
     };
-    let report = Report {
+    let mut report = Report {
         summary,
         inventory,
         list_packages: scanners(global).contains(&Scanner::Sbom),
@@ -875,7 +932,10 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
         secret_scan,
         baseline_scan,
         base_layers: base_layers(&image),
+        suppressed: Vec::new(),
+        expired_ignores: Vec::new(),
     };
+    report.suppress(&suppressions(global)?, &image_ids(&subject));
     write_report(global, &subject, &report)?;
     Ok(exit_status(global, &report))
 }
@@ -898,7 +958,7 @@ fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
         digest: None,
         timestamp: drydock_report::sbom::now_rfc3339(),
     };
-    let report = Report {
+    let mut report = Report {
         summary,
         inventory,
         list_packages: scanners(global).contains(&Scanner::Sbom),
@@ -907,7 +967,10 @@ fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
         secret_scan,
         baseline_scan,
         base_layers: None,
+        suppressed: Vec::new(),
+        expired_ignores: Vec::new(),
     };
+    report.suppress(&suppressions(global)?, &image_ids(&subject));
     write_report(global, &subject, &report)?;
     Ok(exit_status(global, &report))
 }
@@ -983,9 +1046,61 @@ fn report_format(format: OutputFormat) -> Format {
     }
 }
 
+/// The accepted risks: the ignore file(s) and VEX documents.
+fn suppressions(global: &GlobalArgs) -> Result<drydock_report::suppress::Suppressions> {
+    use drydock_report::suppress::{parse_ignore_file, parse_openvex, Suppressions};
+    let files: Vec<PathBuf> = match &global.ignorefile {
+        Some(path) => vec![path.clone()],
+        None => [".drydockignore", ".trivyignore"]
+            .iter()
+            .map(PathBuf::from)
+            .filter(|p| p.is_file())
+            .collect(),
+    };
+    let mut suppressions = Suppressions {
+        today: drydock_report::sbom::now_rfc3339()[..10].to_string(),
+        ..Suppressions::default()
+    };
+    for path in files {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading ignore file {}", path.display()))?;
+        suppressions
+            .ignores
+            .extend(parse_ignore_file(&path.display().to_string(), &text)?);
+    }
+    for path in &global.vex {
+        let bytes = read_capped(path, 64 << 20)?;
+        suppressions
+            .vex
+            .extend(parse_openvex(&path.display().to_string(), &bytes)?);
+    }
+    Ok(suppressions)
+}
+
+/// What a VEX product may call the scanned image: its name, digest and `pkg:oci` URL.
+fn image_ids(subject: &Subject) -> Vec<String> {
+    let mut ids = vec![subject.name.clone()];
+    if let Some(digest) = &subject.digest {
+        ids.push(digest.clone());
+        let repo = subject.name.split(['@']).next().unwrap_or_default();
+        let repo = repo
+            .rsplit_once(':')
+            .filter(|(_, tag)| !tag.contains('/'))
+            .map_or(repo, |(r, _)| r);
+        if let Some(last) = repo.rsplit('/').next().filter(|s| !s.is_empty()) {
+            ids.push(format!("pkg:oci/{last}"));
+        }
+        ids.push(format!("{repo}@{digest}"));
+    }
+    ids
+}
+
 fn write_report(global: &GlobalArgs, subject: &Subject, report: &Report) -> Result<()> {
     for warning in &report.inventory.warnings {
         tracing::warn!("{warning}");
+    }
+    for expired in &report.expired_ignores {
+        tracing::warn!("ignore rule expired, no longer applied: {expired}");
     }
     emit(global, &|format, out| {
         Ok(render(report, report_format(format), subject, out)?)

@@ -53,6 +53,8 @@ pub(crate) fn finding(f: &BaselineFinding, base_layers: Option<usize>) -> Findin
         fixable: !f.fix.is_empty(),
         base_image: matches!((layer, base_layers), (Some(l), Some(b)) if l < b),
         help_uri: None,
+        aliases: Vec::new(),
+        purl: None,
     }
 }
 

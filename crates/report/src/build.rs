@@ -92,5 +92,7 @@ pub(crate) fn finding(target: &str, f: &Finding) -> crate::findings::Finding {
         fixable: !f.rewrite.is_empty(),
         base_image,
         help_uri: None,
+        aliases: Vec::new(),
+        purl: None,
     }
 }

@@ -91,6 +91,12 @@ pub struct Finding {
     /// Where to read more.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help_uri: Option<String>,
+    /// Other ids of the same vulnerability (advisories, GHSA…).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The package URL, for vulnerabilities.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
 }
 
 /// Counts by kind and severity, plus the fixable and base-image shares.
@@ -129,7 +135,7 @@ pub fn common_severity(word: &str) -> Severity {
     word.parse().unwrap_or(Severity::Unknown)
 }
 
-fn vulnerability(v: &Vulnerability, fix_command: Option<&str>) -> Finding {
+pub(crate) fn vulnerability(v: &Vulnerability, fix_command: Option<&str>) -> Finding {
     let kind = match v.class {
         PackageClass::Os => FindingKind::OsVulnerability,
         _ => FindingKind::AppVulnerability,
@@ -186,6 +192,14 @@ fn vulnerability(v: &Vulnerability, fix_command: Option<&str>) -> Finding {
         fixable,
         base_image: v.package.in_base_image == Some(true),
         help_uri: v.references.first().cloned(),
+        aliases: v
+            .aliases
+            .iter()
+            .chain(&v.advisories)
+            .filter(|a| **a != v.id)
+            .cloned()
+            .collect(),
+        purl: Some(v.package.purl.clone()).filter(|p| !p.is_empty()),
     }
 }
 

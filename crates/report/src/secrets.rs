@@ -91,6 +91,8 @@ pub(crate) fn finding(f: &SecretFinding, base_layers: Option<usize>) -> Finding 
         fixable: true,
         base_image: matches!((layer, base_layers), (Some(l), Some(b)) if l < b),
         help_uri: None,
+        aliases: Vec::new(),
+        purl: None,
     }
 }
 

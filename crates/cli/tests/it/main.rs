@@ -13,4 +13,5 @@ mod sarif;
 mod sbom;
 mod secrets;
 mod sources;
+mod suppress;
 mod vuln;

@@ -473,3 +473,110 @@ fn database_first_use_export_and_import() {
         .unwrap();
     assert!(out.status.success());
 }
+
+/// A package URL without version and qualifiers.
+fn purl_base(purl: &str) -> &str {
+    let purl = purl.split(['?', '#']).next().unwrap();
+    match purl.rfind('@') {
+        Some(at) if at > purl.rfind('/').unwrap_or(0) => &purl[..at],
+        _ => purl,
+    }
+}
+
+#[test]
+fn vex_statements_and_ignore_rules_accept_vulnerabilities() {
+    let shared = require_shared!();
+    let db = shared_db(&shared);
+    let cache = tempdir();
+    let image = shared.join("images/scanlab-acme-shop-1.4.2.oci.tar");
+    let image = image.to_str().unwrap();
+    let (before, _) = vuln_scan(cache.path(), &db, &["image", "--input", image]);
+    let vulns = before["vulnerability_scan"]["vulnerabilities"]
+        .as_array()
+        .unwrap();
+    let os = vulns
+        .iter()
+        .find(|v| v["class"] == "os")
+        .expect("an OS finding");
+    let app = vulns
+        .iter()
+        .find(|v| v["class"] != "os")
+        .expect("an application finding");
+    let (os_id, os_purl) = (
+        os["id"].as_str().unwrap(),
+        os["package"]["purl"].as_str().unwrap(),
+    );
+    let (app_id, app_name) = (
+        app["id"].as_str().unwrap(),
+        app["package"]["name"].as_str().unwrap(),
+    );
+    let same = |v: &Value, id: &str, purl: &str| {
+        v["id"] == id && purl_base(v["package"]["purl"].as_str().unwrap()) == purl_base(purl)
+    };
+    let vex = cache.path().join("vex.json");
+    fs::write(
+        &vex,
+        serde_json::to_vec(&serde_json::json!({
+            "@context": "https://openvex.dev/ns/v0.2.0",
+            "@id": "https://example.invalid/vex/1",
+            "author": "test",
+            "timestamp": "2026-01-01T00:00:00Z",
+            "version": 1,
+            "statements": [
+                {"vulnerability": {"name": os_id}, "products": [{"@id": "pkg:oci/app",
+                    "subcomponents": [{"@id": os_purl}]}],
+                 "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"},
+                // "affected" is a statement, not an acceptance: it suppresses nothing.
+                {"vulnerability": {"name": app_id}, "status": "affected",
+                 "action_statement": "upgrade"}
+            ]
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let ignore = cache.path().join("accepted");
+    fs::write(
+        &ignore,
+        format!("{app_id} pkg={app_name} # reviewed by security\nCVE-1999-0001 exp:2020-01-01\n"),
+    )
+    .unwrap();
+    let (after, _) = vuln_scan(
+        cache.path(),
+        &db,
+        &[
+            "--vex",
+            vex.to_str().unwrap(),
+            "--ignorefile",
+            ignore.to_str().unwrap(),
+            "image",
+            "--input",
+            image,
+        ],
+    );
+    let left = after["vulnerability_scan"]["vulnerabilities"]
+        .as_array()
+        .unwrap();
+    assert!(
+        !left.iter().any(|v| same(v, os_id, os_purl)),
+        "VEX not applied"
+    );
+    assert!(!left
+        .iter()
+        .any(|v| v["id"] == app_id && v["package"]["name"] == app_name));
+    let suppressed = after["suppressed"].as_array().unwrap();
+    let by_vex = suppressed.iter().find(|s| s["id"] == os_id).unwrap();
+    assert_eq!(by_vex["by"], "vex");
+    assert_eq!(
+        by_vex["justification"],
+        "vulnerable_code_not_in_execute_path"
+    );
+    let by_ignore = suppressed.iter().find(|s| s["id"] == app_id).unwrap();
+    assert_eq!(by_ignore["by"], "ignore");
+    assert_eq!(by_ignore["reason"], "reviewed by security");
+    assert!(by_ignore["origin"]
+        .as_str()
+        .unwrap()
+        .ends_with("accepted:1"));
+    assert_eq!(left.len() + suppressed.len(), vulns.len());
+    assert_eq!(after["expired_ignores"].as_array().unwrap().len(), 1);
+}
