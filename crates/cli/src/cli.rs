@@ -340,6 +340,14 @@ pub enum OutputFormat {
     SpdxJson,
     /// SARIF 2.1.0, for code-scanning UIs (GitHub, GitLab).
     Sarif,
+    /// JUnit XML: one failed test case per finding, for any CI's test report view.
+    Junit,
+    /// GitLab container scanning report (schema 15).
+    Gitlab,
+    /// GitHub dependency submission snapshot.
+    Github,
+    /// OpenVEX 0.2.0 of the vulnerabilities and the accepted ones (export decisions).
+    Openvex,
 }
 
 /// What to look for (vulnerabilities by default).

@@ -489,7 +489,11 @@ fn db_update(global: &GlobalArgs, args: &DbUpdateArgs) -> Result<ExitCode> {
         let mut out = io::stdout().lock();
         for p in publishers::CATALOGUE {
             let mark = if p.default { "*" } else { " " };
-            writeln!(out, "{mark} {:<11} {}  ({})", p.name, p.about, p.default_base)?;
+            writeln!(
+                out,
+                "{mark} {:<11} {}  ({})",
+                p.name, p.about, p.default_base
+            )?;
         }
         for (name, why) in publishers::MIRROR_ONLY {
             writeln!(out, "  {name:<11} mirror only: {why}")?;
@@ -497,10 +501,7 @@ fn db_update(global: &GlobalArgs, args: &DbUpdateArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let path = db_path(global);
-    let cache = global
-        .cache_dir
-        .clone()
-        .unwrap_or_else(Cache::default_dir);
+    let cache = global.cache_dir.clone().unwrap_or_else(Cache::default_dir);
     let started = std::time::Instant::now();
     let mirror = args.mirror.as_deref().filter(|_| !args.publishers);
     let (report, from) = if let Some(mirror) = mirror {
@@ -538,7 +539,11 @@ fn db_update(global: &GlobalArgs, args: &DbUpdateArgs) -> Result<ExitCode> {
         } else {
             "left out"
         };
-        tracing::warn!("{}: update failed, {kept}: {}", failed.source, failed.reason);
+        tracing::warn!(
+            "{}: update failed, {kept}: {}",
+            failed.source,
+            failed.reason
+        );
     }
     for note in &report.notes {
         tracing::info!("{note}");
@@ -913,7 +918,7 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
     let baseline_scan = file_scanners.baseline_scan(global, Some(&image), &analysis, &inventory);
     let scan = vulnerability_scan(global, &inventory, base_layers(&image))?;
     let subject = Subject {
-        name: image.name.clone().unwrap_or_else(|| image.location.clone()),
+        name: subject_name(&image),
         digest: Some(
             image
                 .manifest_digest
@@ -1043,6 +1048,20 @@ fn report_format(format: OutputFormat) -> Format {
         OutputFormat::Cyclonedx => Format::CycloneDx,
         OutputFormat::SpdxJson => Format::SpdxJson,
         OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Junit => Format::Junit,
+        OutputFormat::Gitlab => Format::Gitlab,
+        OutputFormat::Github => Format::Github,
+        OutputFormat::Openvex => Format::Openvex,
+    }
+}
+
+/// What reports call the image: its reference, or for a file the path (with the tag an
+/// OCI archive names it by, as `--input PATH:TAG` selects it).
+fn subject_name(image: &drydock_image::Image) -> String {
+    match &image.name {
+        Some(name) if name.contains(['/', ':', '@']) => name.clone(),
+        Some(tag) if image.location != *tag => format!("{}:{tag}", image.location),
+        _ => image.location.clone(),
     }
 }
 

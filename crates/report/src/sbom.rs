@@ -17,7 +17,7 @@ pub struct Subject {
 
 /// A name-based UUID (version 8 layout, SHA-256) so the same input names the same document
 /// and different images differ.
-fn uuid_from(seed: &str) -> String {
+pub(crate) fn uuid_from(seed: &str) -> String {
     let hash = Sha256::digest(seed.as_bytes());
     let mut b = [0u8; 16];
     b.copy_from_slice(&hash[..16]);
@@ -125,6 +125,26 @@ pub fn cyclonedx(subject: &Subject, inventory: &Inventory) -> Value {
         },
         "components": components,
     })
+}
+
+/// The CycloneDX BOM of a whole report: the inventory, and when vulnerabilities were
+/// scanned, each tied to its component with a VEX analysis.
+pub fn cyclonedx_report(subject: &Subject, report: &crate::Report) -> Value {
+    let mut bom = cyclonedx(subject, &report.inventory);
+    if report.vulnerability_scan.is_some() {
+        let refs: std::collections::HashMap<&str, String> = report
+            .inventory
+            .packages
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, p)| (p.purl.as_str(), format!("{}#{i}", p.purl)))
+            .collect();
+        let lookup = |purl: &str| refs.get(purl).cloned();
+        bom["vulnerabilities"] =
+            Value::Array(crate::vex::cyclonedx_vulnerabilities(report, &lookup));
+    }
+    bom
 }
 
 /// SPDX ids allow letters, digits, `.` and `-` only.

@@ -51,6 +51,9 @@ pub struct Suppressed {
     pub vex_status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub justification: Option<String>,
+    /// The vulnerability itself (for the CycloneDX analysis of accepted findings).
+    #[serde(skip)]
+    pub vulnerability: Option<Box<drydock_matcher::Vulnerability>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -304,6 +307,7 @@ impl Suppressions {
                     reason: rule.reason.clone(),
                     vex_status: None,
                     justification: None,
+                    vulnerability: None,
                 }));
             }
         }
@@ -316,6 +320,7 @@ impl Suppressions {
                     reason: statement.statement.clone(),
                     vex_status: Some(statement.status.clone()),
                     justification: statement.justification.clone(),
+                    vulnerability: None,
                 }));
             }
         }

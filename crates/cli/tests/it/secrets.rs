@@ -153,7 +153,17 @@ fn no_format_or_log_prints_a_whole_secret() {
     let dockerfile = shared.join("images/acme-shop/Dockerfile");
     let secrets = expected(&shared);
     let mut checked = BTreeSet::new();
-    for format in ["table", "json", "cyclonedx", "spdx-json", "sarif"] {
+    for format in [
+        "table",
+        "json",
+        "cyclonedx",
+        "spdx-json",
+        "sarif",
+        "junit",
+        "gitlab",
+        "github",
+        "openvex",
+    ] {
         let runs: [Vec<&str>; 2] = [
             vec!["image", "--input", image.to_str().unwrap()],
             vec![
@@ -206,7 +216,7 @@ fn no_format_or_log_prints_a_whole_secret() {
             "dockerfile prints {rule} of {path}"
         );
     }
-    assert_eq!(checked.len(), 5);
+    assert_eq!(checked.len(), 9);
 }
 
 #[test]

@@ -580,3 +580,121 @@ fn vex_statements_and_ignore_rules_accept_vulnerabilities() {
     assert_eq!(left.len() + suppressed.len(), vulns.len());
     assert_eq!(after["expired_ignores"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn vulnerability_formats_carry_the_findings_and_decisions() {
+    let shared = require_shared!();
+    let db = shared_db(&shared);
+    let cache = tempdir();
+    let image = shared.join("images/scanlab-acme-shop-1.4.2.oci.tar");
+    let image = image.to_str().unwrap();
+    let run = |format: &str, extra: &[&str]| -> Value {
+        let out = drydock(cache.path())
+            .args([
+                "--scanners",
+                "vuln",
+                "--db",
+                db.to_str().unwrap(),
+                "--format",
+                format,
+            ])
+            .args(extra)
+            .args(["image", "--input", image])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let report = run("json", &[]);
+    let vulns = report["vulnerability_scan"]["vulnerabilities"]
+        .as_array()
+        .unwrap();
+    assert!(vulns.len() > 10);
+
+    // GitLab: every vulnerability, with its package and identifiers.
+    let gitlab = run("gitlab", &[]);
+    assert_eq!(gitlab["scan"]["type"], "container_scanning");
+    let gl = gitlab["vulnerabilities"].as_array().unwrap();
+    assert_eq!(gl.len(), vulns.len());
+    let ids: std::collections::BTreeSet<&str> =
+        gl.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), gl.len(), "unique ids");
+    for v in gl {
+        assert!(v["location"]["dependency"]["package"]["name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty()));
+        assert!(matches!(
+            v["severity"].as_str(),
+            Some("Critical" | "High" | "Medium" | "Low" | "Info" | "Unknown")
+        ));
+        assert!(!v["identifiers"].as_array().unwrap().is_empty());
+    }
+
+    // OpenVEX export: one affected statement per finding, with the action.
+    let vex = run("openvex", &[]);
+    let statements = vex["statements"].as_array().unwrap();
+    assert_eq!(statements.len(), vulns.len());
+    assert!(statements
+        .iter()
+        .all(|s| s["status"] == "affected" && s["action_statement"].is_string()));
+    // Deciding on the exported document and feeding it back suppresses exactly that one.
+    let mut decided = vex.clone();
+    let first = decided["statements"][0].clone();
+    decided["statements"] = serde_json::json!([{
+        "vulnerability": first["vulnerability"],
+        "products": first["products"],
+        "status": "not_affected",
+        "justification": "vulnerable_code_not_in_execute_path",
+    }]);
+    let decisions = cache.path().join("decisions.openvex.json");
+    fs::write(&decisions, serde_json::to_vec(&decided).unwrap()).unwrap();
+    let vex_arg = ["--vex", decisions.to_str().unwrap()];
+    let after = run("json", &vex_arg);
+    let suppressed = after["suppressed"].as_array().unwrap();
+    assert!(!suppressed.is_empty());
+    assert_eq!(
+        after["vulnerability_scan"]["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .len()
+            + suppressed.len(),
+        vulns.len()
+    );
+
+    // CycloneDX: valid 1.6 with every finding tied to a component, decisions as analysis.
+    let bom = run("cyclonedx", &vex_arg);
+    crate::common::validate(&bom, "bom-1.6.schema.json");
+    let refs: std::collections::BTreeSet<&str> = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["bom-ref"].as_str().unwrap())
+        .collect();
+    let bom_vulns = bom["vulnerabilities"].as_array().unwrap();
+    assert_eq!(bom_vulns.len(), vulns.len());
+    for v in bom_vulns {
+        let target = v["affects"][0]["ref"].as_str().unwrap();
+        assert!(refs.contains(target), "{target}");
+    }
+    let accepted: Vec<&Value> = bom_vulns
+        .iter()
+        .filter(|v| v["analysis"]["state"] == "not_affected")
+        .collect();
+    assert_eq!(accepted.len(), suppressed.len());
+    assert_eq!(
+        accepted[0]["analysis"]["justification"],
+        "code_not_reachable"
+    );
+    // And the exported OpenVEX now states the decision too.
+    let vex = run("openvex", &vex_arg);
+    assert!(vex["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["status"] == "not_affected"
+            && s["justification"] == "vulnerable_code_not_in_execute_path"));
+}
