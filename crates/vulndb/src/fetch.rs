@@ -118,19 +118,20 @@ impl Fetcher {
     }
 
     /// Downloads `url` into `part`. `current` are the validators of the staged copy (a
-    /// conditional request when given); `part_validators` belong to the bytes already in
-    /// `part` and are updated as responses arrive, so the caller can save them and a later
-    /// run can resume too.
+    /// conditional request when given). The validators of the bytes already in `part` are
+    /// kept beside it (`<part>.meta`) as soon as a transfer starts, so that a later attempt
+    /// — or a later run, after a crash — continues it.
     pub fn fetch(
         &self,
         url: &str,
         current: Option<&Validators>,
         part: &Path,
-        part_validators: &mut Option<Validators>,
         limit: u64,
     ) -> Result<Outcome, FetchError> {
         let mut attempt = 0;
         let mut resumed = false;
+        let mut part_validators = load_part(part, url);
+        let part_validators = &mut part_validators;
         loop {
             let have = fs::metadata(part).map(|m| m.len()).unwrap_or(0);
             let if_range = part_validators.as_ref().and_then(|v| v.if_range());
@@ -163,7 +164,7 @@ impl Fetcher {
                         if status == 206 && !append {
                             // A range we did not ask for: start over without one.
                             *part_validators = None;
-                            let _ = fs::remove_file(part);
+                            clear_part(part);
                             return Err(FetchError::Transport("unexpected partial content".into()));
                         }
                         let expected = resp
@@ -177,6 +178,7 @@ impl Fetcher {
                             File::create(part)?
                         };
                         *part_validators = (!validators.is_empty()).then(|| validators.clone());
+                        save_part(part, url, part_validators.as_ref())?;
                         let already = if append { offset } else { 0 };
                         let budget = limit.saturating_sub(already);
                         let mut body = resp.body_mut().as_reader().take(budget + 1);
@@ -184,7 +186,7 @@ impl Fetcher {
                         file.flush()?;
                         let copied = copied.map_err(|e| FetchError::Transport(e.to_string()))?;
                         if copied > budget {
-                            let _ = fs::remove_file(part);
+                            clear_part(part);
                             *part_validators = None;
                             return Err(FetchError::TooLarge(limit));
                         }
@@ -195,6 +197,7 @@ impl Fetcher {
                             )));
                         }
                         resumed |= append;
+                        let _ = fs::remove_file(meta_path(part));
                         Ok(Some(Outcome::Downloaded {
                             validators,
                             resumed,
@@ -203,7 +206,7 @@ impl Fetcher {
                     416 => {
                         // The partial file does not fit the current one: start over.
                         *part_validators = None;
-                        let _ = fs::remove_file(part);
+                        clear_part(part);
                         Ok(None)
                     }
                     429 | 500..=599 if attempt < self.retries => {
@@ -257,13 +260,65 @@ impl Fetcher {
                 .and_then(|v| v.to_str().ok())
                 .ok_or(FetchError::Status(status))?;
             let next = resolve(&url, location);
-            if url.starts_with("https://") && !next.starts_with("https://") {
+            if downgrades(&url, &next) {
                 return Err(FetchError::Downgrade(next));
             }
             url = next;
         }
         Err(FetchError::Redirects)
     }
+}
+
+/// What is known about a `.part` file: the URL and validators of the response it holds.
+#[derive(Serialize, Deserialize)]
+struct PartMeta {
+    url: String,
+    #[serde(flatten)]
+    validators: Validators,
+}
+
+fn meta_path(part: &Path) -> std::path::PathBuf {
+    let mut name = part.file_name().unwrap_or_default().to_os_string();
+    name.push(".meta");
+    part.with_file_name(name)
+}
+
+fn load_part(part: &Path, url: &str) -> Option<Validators> {
+    if !part.is_file() {
+        return None;
+    }
+    let meta: PartMeta = serde_json::from_slice(&fs::read(meta_path(part)).ok()?).ok()?;
+    (meta.url == url && !meta.validators.is_empty()).then_some(meta.validators)
+}
+
+fn save_part(part: &Path, url: &str, validators: Option<&Validators>) -> io::Result<()> {
+    match validators {
+        Some(v) => {
+            let meta = PartMeta {
+                url: url.to_string(),
+                validators: v.clone(),
+            };
+            fs::write(meta_path(part), serde_json::to_vec(&meta)?)
+        }
+        None => match fs::remove_file(meta_path(part)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        },
+    }
+}
+
+fn clear_part(part: &Path) {
+    let _ = fs::remove_file(part);
+    let _ = fs::remove_file(meta_path(part));
+}
+
+/// Whether following a redirect from `from` to `to` would leave https.
+fn downgrades(from: &str, to: &str) -> bool {
+    let https = |u: &str| {
+        u.get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    };
+    https(from) && !https(to)
 }
 
 /// The first byte of a 206 response's `Content-Range: bytes A-B/N`.
@@ -279,7 +334,8 @@ fn retry_after(resp: &ureq::http::Response<ureq::Body>) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// A `Location` header resolved against the URL it came from.
+/// A `Location` header resolved against the URL it came from (RFC 3986 §5.2, without
+/// the query and fragment details a feed URL does not need).
 fn resolve(base: &str, location: &str) -> String {
     if location.contains("://") {
         return location.to_string();
@@ -292,13 +348,38 @@ fn resolve(base: &str, location: &str) -> String {
     if let Some(rest) = location.strip_prefix("//") {
         return format!("{}{rest}", &base[..scheme_end]);
     }
-    if location.starts_with('/') {
-        return format!("{}{location}", &base[..host_end]);
+    let (location, query) = match location.find('?') {
+        Some(i) => location.split_at(i),
+        None => (location, ""),
+    };
+    let path = if location.starts_with('/') {
+        location.to_string()
+    } else {
+        let path = base[host_end..]
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default();
+        let dir = path.rfind('/').map(|i| &path[..=i]).unwrap_or("/");
+        format!("{dir}{location}")
+    };
+    // Drop `.` and `..` segments.
+    let mut segments: Vec<&str> = Vec::new();
+    let parts: Vec<&str> = path.split('/').skip(1).collect();
+    for (i, segment) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        match *segment {
+            "." | ".." => {
+                if *segment == ".." {
+                    segments.pop();
+                }
+                if last {
+                    segments.push("");
+                }
+            }
+            other => segments.push(other),
+        }
     }
-    let path = &base[host_end..];
-    let path = path.split(['?', '#']).next().unwrap_or_default();
-    let dir = path.rfind('/').map(|i| &path[..=i]).unwrap_or("/");
-    format!("{}{dir}{location}", &base[..host_end])
+    format!("{}/{}{query}", &base[..host_end], segments.join("/"))
 }
 
 #[cfg(test)]
@@ -322,6 +403,20 @@ mod tests {
             "https://other.example.invalid/f"
         );
         assert_eq!(resolve("http://h.invalid", "g"), "http://h.invalid/g");
+        assert_eq!(
+            resolve(base, "../../c/./d?x=1"),
+            "https://feeds.example.invalid/c/d?x=1"
+        );
+        assert_eq!(resolve(base, "../"), "https://feeds.example.invalid/a/");
+    }
+
+    #[test]
+    fn redirects_never_leave_https() {
+        assert!(downgrades("https://a.invalid/x", "http://a.invalid/x"));
+        assert!(downgrades("https://a.invalid/x", "ftp://a.invalid/x"));
+        assert!(!downgrades("https://a.invalid/x", "HTTPS://b.invalid/x"));
+        assert!(!downgrades("http://a.invalid/x", "https://b.invalid/x"));
+        assert!(!downgrades("http://a.invalid/x", "http://b.invalid/x"));
     }
 
     #[test]

@@ -431,9 +431,6 @@ struct FileState {
     url: String,
     #[serde(flatten)]
     validators: Validators,
-    /// Validators of the bytes in the `.part` file of an interrupted download.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    part: Option<Validators>,
 }
 
 impl State {
@@ -588,13 +585,8 @@ impl SourceRun<'_> {
         let current = known
             .filter(|_| target.is_file() && unpacked.is_file())
             .map(|s| s.validators.clone());
-        let mut part_validators = known
-            .and_then(|s| s.part.clone())
-            .filter(|_| part.is_file());
         let check = Check::for_name(staged);
-        let result =
-            self.fetcher
-                .fetch(url, current.as_ref(), &part, &mut part_validators, MAX_FILE);
+        let result = self.fetcher.fetch(url, current.as_ref(), &part, MAX_FILE);
         let entry = self.state.files.entry(key).or_default();
         if entry.url != url {
             *entry = FileState {
@@ -613,22 +605,19 @@ impl SourceRun<'_> {
             }) => {
                 if let Err(reason) = verify(check, &part, &unpacked) {
                     let _ = fs::remove_file(&part);
-                    entry.part = None;
                     return Err(FileError::Failed(format!("{url}: {reason}")));
                 }
                 fs::rename(&part, &target)
                     .map_err(|e| FileError::Failed(format!("{}: {e}", target.display())))?;
                 entry.validators = validators;
-                entry.part = None;
                 self.report.downloaded += 1;
                 if resumed {
                     self.report.resumed += 1;
                 }
                 Ok(())
             }
+            // What arrived stays in the `.part` file for the next run to continue.
             Err(err) => {
-                // Keep what arrived so that the next run continues it.
-                entry.part = part_validators;
                 if err.is_not_found() {
                     Err(FileError::Missing(format!("{url}: {err}")))
                 } else if let FetchError::Io(e) = &err {
