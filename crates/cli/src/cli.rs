@@ -221,12 +221,12 @@ pub struct DbUpdateArgs {
     pub publishers: bool,
 
     /// Sources to download from their publishers (default: the default set; `all` for
-    /// every source). See --list-sources.
+    /// every source; implies --publishers). See --list-sources.
     #[arg(long = "source", value_name = "NAME", value_delimiter = ',')]
     pub sources: Vec<String>,
 
-    /// Base URL of one source's publisher, as NAME=URL (repeatable). Also
-    /// DRYDOCK_SOURCE_URL_<NAME> in the environment.
+    /// Base URL of one source's publisher, as NAME=URL (repeatable; implies --publishers).
+    /// Also DRYDOCK_SOURCE_URL_<NAME> in the environment.
     #[arg(long = "source-url", value_name = "NAME=URL")]
     pub source_urls: Vec<String>,
 

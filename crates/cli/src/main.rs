@@ -503,7 +503,9 @@ fn db_update(global: &GlobalArgs, args: &DbUpdateArgs) -> Result<ExitCode> {
     let path = db_path(global);
     let cache = global.cache_dir.clone().unwrap_or_else(Cache::default_dir);
     let started = std::time::Instant::now();
-    let mirror = args.mirror.as_deref().filter(|_| !args.publishers);
+    // Naming sources or their URLs asks for the publishers, even with a mirror configured.
+    let publishers = args.publishers || !args.sources.is_empty() || !args.source_urls.is_empty();
+    let mirror = args.mirror.as_deref().filter(|_| !publishers);
     let (report, from) = if let Some(mirror) = mirror {
         let report = drydock_vulndb::update(
             mirror,
