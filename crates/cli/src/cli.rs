@@ -191,7 +191,8 @@ pub enum Command {
 pub enum DbCommand {
     /// Build the database from feed files on disk (folders, .tar.zst/.tar.gz bundles, all.zip).
     Build(DbBuildArgs),
-    /// Download the feeds from a mirror and rebuild the database (atomically).
+    /// Download the feeds from their publishers (or a mirror) and rebuild the database
+    /// (atomically).
     Update(DbUpdateArgs),
     /// Show what the database holds: sources, record counts, snapshot dates, age.
     Info,
