@@ -863,6 +863,52 @@ fn source_counts(info: &Value) -> std::collections::BTreeMap<String, (u64, Value
         .collect()
 }
 
+/// The affected rows and advisories of both databases are the same, ecosystem by
+/// ecosystem (the order of records in zip and tar archives differs: rows are sorted).
+fn same_content(a: &std::path::Path, b: &std::path::Path) {
+    let (a, b) = (
+        drydock_vulndb::Database::open(a).unwrap(),
+        drydock_vulndb::Database::open(b).unwrap(),
+    );
+    let mut compared = 0;
+    for ecosystem in [
+        "Go",
+        "PyPI",
+        "RubyGems",
+        "Packagist",
+        "npm",
+        "AlmaLinux:8",
+        "AlmaLinux:9",
+        "Alpine:v3.11",
+        "Alpine:v3.20",
+    ] {
+        let mut names = a.package_names(ecosystem).unwrap();
+        let mut other = b.package_names(ecosystem).unwrap();
+        names.sort();
+        other.sort();
+        assert_eq!(names, other, "{ecosystem}");
+        assert!(!names.is_empty(), "no {ecosystem} packages");
+        for package in &names {
+            let rows = |db: &drydock_vulndb::Database| {
+                let mut rows: Vec<String> = db
+                    .affected(ecosystem, package)
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| {
+                        let advisory = db.advisory(&r.advisory_id).unwrap();
+                        format!("{r:?} {advisory:?}")
+                    })
+                    .collect();
+                rows.sort();
+                rows
+            };
+            assert_eq!(rows(&a), rows(&b), "{ecosystem} {package}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 1000, "{compared}");
+}
+
 #[test]
 fn update_from_publishers_equals_a_build_from_the_same_files() {
     let shared = require_shared!();
@@ -939,6 +985,7 @@ fn update_from_publishers_equals_a_build_from_the_same_files() {
     }
     let counts = source_counts(&from_publishers);
     assert_eq!(counts.len(), sources.len(), "{counts:?}");
+    same_content(&updated, &built);
     assert_eq!(counts["go"].0, 4291);
     assert_eq!(from_publishers["known_exploited"], 1404);
 
