@@ -349,6 +349,8 @@ pub enum OutputFormat {
     Github,
     /// OpenVEX 0.2.0 of the vulnerabilities and the accepted ones (export decisions).
     Openvex,
+    /// One self-contained HTML page: summary, fixes, a filterable sortable findings table.
+    Html,
 }
 
 /// What to look for (vulnerabilities by default).

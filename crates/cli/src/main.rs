@@ -1031,7 +1031,12 @@ fn emit(
                     .parent()
                     .filter(|p| !p.as_os_str().is_empty())
                     .unwrap_or(Path::new("."));
-                let mut tmp = tempfile::NamedTempFile::new_in(dir)
+                let mut builder = tempfile::Builder::new();
+                // Reports are for sharing: readable like any file the user writes, not 0600.
+                #[cfg(unix)]
+                builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+                let mut tmp = builder
+                    .tempfile_in(dir)
                     .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
                 render(format, tmp.as_file_mut())
                     .with_context(|| format!("writing {}", path.display()))?;
@@ -1054,6 +1059,7 @@ fn report_format(format: OutputFormat) -> Format {
         OutputFormat::Gitlab => Format::Gitlab,
         OutputFormat::Github => Format::Github,
         OutputFormat::Openvex => Format::Openvex,
+        OutputFormat::Html => Format::Html,
     }
 }
 

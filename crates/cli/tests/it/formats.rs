@@ -88,3 +88,35 @@ fn github_snapshot_lists_every_package_by_manifest() {
         }
     }
 }
+
+#[test]
+fn html_is_one_self_contained_page_with_every_finding() {
+    let shared = require_shared!();
+    let cache = tempdir();
+    let image = shared.join("images/scanlab-acme-shop-1.4.2.oci.tar");
+    let report: Value =
+        serde_json::from_slice(&run(cache.path(), "json", "secret,baseline,build", &image))
+            .unwrap();
+    let html =
+        String::from_utf8(run(cache.path(), "html", "secret,baseline,build", &image)).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    // Nothing loaded from elsewhere: no external scripts, styles, images or fonts.
+    for attr in ["src=", "<link", "@import", "url("] {
+        assert!(!html.contains(attr), "{attr} in the page");
+    }
+    let rows = html.matches("<tr data-kind=").count();
+    assert_eq!(rows, report["findings"].as_array().unwrap().len());
+    for f in report["findings"].as_array().unwrap() {
+        assert!(html.contains(&format!(">{}<", f["id"].as_str().unwrap())));
+    }
+    // Filters for each kind that ran and a copy button per fix command.
+    for kind in ["secret", "baseline", "build-instruction"] {
+        assert!(
+            html.contains(&format!("data-group=\"kind\" value=\"{kind}\"")),
+            "{kind}"
+        );
+    }
+    assert!(html.contains("<script>"));
+    // Image text is escaped, never markup.
+    assert!(!html.contains("<script>alert"));
+}

@@ -163,6 +163,7 @@ fn no_format_or_log_prints_a_whole_secret() {
         "gitlab",
         "github",
         "openvex",
+        "html",
     ] {
         let runs: [Vec<&str>; 2] = [
             vec!["image", "--input", image.to_str().unwrap()],
@@ -216,7 +217,7 @@ fn no_format_or_log_prints_a_whole_secret() {
             "dockerfile prints {rule} of {path}"
         );
     }
-    assert_eq!(checked.len(), 9);
+    assert_eq!(checked.len(), 10);
 }
 
 #[test]
