@@ -251,10 +251,17 @@ pub fn spdx(subject: &Subject, inventory: &Inventory) -> Value {
 }
 
 /// The current time as RFC 3339 UTC with seconds (`2026-11-27T07:04:22Z`).
+/// The current time, or `SOURCE_DATE_EPOCH` when set (the reproducible-builds convention):
+/// then a report of the same image is the same bytes, run after run.
 pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        });
     let date = drydock_inventory::eol::civil_date((secs / 86_400) as i64);
     let rem = secs % 86_400;
     format!(

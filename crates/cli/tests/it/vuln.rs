@@ -698,3 +698,65 @@ fn vulnerability_formats_carry_the_findings_and_decisions() {
         .any(|s| s["status"] == "not_affected"
             && s["justification"] == "vulnerable_code_not_in_execute_path"));
 }
+
+#[test]
+fn a_vex_document_opens_a_gated_scan() {
+    let shared = require_shared!();
+    let db = shared_db(&shared);
+    let cache = tempdir();
+    let image = shared.join("images/scanlab-acme-shop-1.4.2.oci.tar");
+    let gate = [
+        "--severity",
+        "CRITICAL",
+        "--exit-code",
+        "5",
+        "image",
+        "--input",
+        image.to_str().unwrap(),
+    ];
+    let (report, code) = vuln_scan(cache.path(), &db, &gate);
+    assert_eq!(code, Some(5));
+    let critical = report["vulnerability_scan"]["vulnerabilities"]
+        .as_array()
+        .unwrap();
+    assert!(!critical.is_empty());
+    // One not_affected statement per critical finding, for its package only.
+    let statements: Vec<Value> = critical
+        .iter()
+        .map(|v| {
+            serde_json::json!({
+                "vulnerability": {"name": v["id"]},
+                "products": [{"@id": v["package"]["purl"]}],
+                "status": "not_affected",
+                "justification": "vulnerable_code_not_in_execute_path",
+            })
+        })
+        .collect();
+    let vex = cache.path().join("triage.openvex.json");
+    fs::write(
+        &vex,
+        serde_json::to_vec(&serde_json::json!({
+            "@context": "https://openvex.dev/ns/v0.2.0",
+            "@id": "https://example.invalid/vex/triage",
+            "author": "security team",
+            "timestamp": "2026-11-01T00:00:00Z",
+            "version": 1,
+            "statements": statements,
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut args = vec!["--vex", vex.to_str().unwrap()];
+    args.extend(gate);
+    let (after, code) = vuln_scan(cache.path(), &db, &args);
+    assert_eq!(
+        code,
+        Some(0),
+        "{:#}",
+        after["vulnerability_scan"]["vulnerabilities"]
+    );
+    assert_eq!(
+        after["suppressed"].as_array().unwrap().len(),
+        critical.len()
+    );
+}
