@@ -997,7 +997,10 @@ fn outputs(global: &GlobalArgs) -> Result<Vec<(OutputFormat, Option<PathBuf>)>> 
             Some((_, path)) if path.as_os_str().is_empty() => {
                 bail!("--output {spec}: no file name after '='")
             }
+            // `-` is standard output, so one run can print a table and write files.
+            Some((format, path)) if path.as_os_str() == "-" => out.push((format, None)),
             Some((format, path)) => out.push((format, Some(path))),
+            None if spec == "-" => out.push((global.format, None)),
             None => out.push((global.format, Some(PathBuf::from(spec)))),
         }
     }
