@@ -164,6 +164,28 @@ pub struct GlobalArgs {
     )]
     pub secret_config: Option<PathBuf>,
 
+    /// Directories of extra YARA rules (`*.yar`, `*.yara`) for the malware scanner; a file
+    /// that does not compile is skipped with a warning.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        value_delimiter = ',',
+        env = "DRYDOCK_MALWARE_RULES"
+    )]
+    pub malware_rules: Vec<PathBuf>,
+
+    /// Extra known-bad SHA-256 lists for the malware scanner: one digest per line,
+    /// optionally followed by a name.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        value_delimiter = ',',
+        env = "DRYDOCK_MALWARE_HASHES"
+    )]
+    pub malware_hashes: Vec<PathBuf>,
+
     /// Largest uncompressed layer to read (guards against decompression bombs), e.g. 16GiB.
     #[arg(long, global = true, value_name = "SIZE", default_value = "16GiB", value_parser = parse_size, env = "DRYDOCK_MAX_LAYER_SIZE")]
     pub max_layer_size: u64,
@@ -367,6 +389,8 @@ pub enum Scanner {
     /// Insecure configuration inside the image (accounts, setuid files, sshd, sudoers…).
     #[value(alias = "misconfig")]
     Baseline,
+    /// Malware, miners, webshells and backdoors: YARA rules, known-bad digests, heuristics.
+    Malware,
 }
 
 /// Parses sizes such as `1024`, `10MB`, `512MiB`, `16GiB`.

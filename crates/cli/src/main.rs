@@ -379,6 +379,7 @@ fn scan_sbom(global: &GlobalArgs, args: &SbomArgs) -> Result<ExitCode> {
         build_check: None,
         secret_scan: None,
         baseline_scan: None,
+        malware_scan: None,
         base_layers: None,
         suppressed: Vec::new(),
         expired_ignores: Vec::new(),
@@ -703,6 +704,7 @@ fn secret_rules(global: &GlobalArgs) -> Result<drydock_secrets::SecretAnalyzer> 
 struct FileScanners {
     secrets: Option<drydock_secrets::SecretAnalyzer>,
     baseline: Option<drydock_baseline::BaselineAnalyzer>,
+    malware: Option<drydock_malware::MalwareScanner>,
 }
 
 impl FileScanners {
@@ -714,9 +716,60 @@ impl FileScanners {
             };
             drydock_baseline::BaselineAnalyzer::new(&config)
         });
+        let malware = if chosen.contains(&Scanner::Malware) {
+            let config = drydock_malware::MalwareConfig {
+                extra_rule_dirs: global.malware_rules.clone(),
+                extra_hash_files: global.malware_hashes.clone(),
+                ..Default::default()
+            };
+            let scanner = drydock_malware::MalwareScanner::new(&config)?;
+            for warning in scanner.warnings() {
+                tracing::warn!("malware rules: {warning}");
+            }
+            Some(scanner)
+        } else {
+            None
+        };
         Ok(FileScanners {
             secrets: secret_analyzer(global)?,
             baseline,
+            malware,
+        })
+    }
+
+    fn malware_scan(
+        &self,
+        global: &GlobalArgs,
+        image: Option<&drydock_image::Image>,
+        analysis: &drydock_image::Analysis,
+        inventory: &mut drydock_inventory::Inventory,
+    ) -> Option<drydock_report::MalwareScan> {
+        let scanner = self.malware.as_ref()?;
+        // The key carries a digest of the rules, so it comes from the scanner itself.
+        let key = drydock_image::FileAnalyzer::key(scanner);
+        let files_over_size_cap = take_size_cap_warnings(inventory, key);
+        let (layers, config) = match image {
+            Some(image) => (image.layers.as_slice(), Some(&image.config)),
+            None => (&[][..], None),
+        };
+        let mut findings = scanner.findings(layers, config, analysis);
+        findings.retain(|f| {
+            !global
+                .disable_rules
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(&f.rule_id))
+                && (global.severity.is_empty()
+                    || global
+                        .severity
+                        .contains(&drydock_report::findings::common_severity(
+                            f.severity.as_str(),
+                        )))
+        });
+        Some(drydock_report::MalwareScan {
+            rules: scanner.rule_count(),
+            known_bad_digests: scanner.known_bad_count(),
+            files_over_size_cap,
+            findings,
         })
     }
 
@@ -728,6 +781,9 @@ impl FileScanners {
         }
         if let Some(baseline) = &self.baseline {
             list.push(baseline);
+        }
+        if let Some(malware) = &self.malware {
+            list.push(malware);
         }
         list
     }
@@ -918,6 +974,7 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
             take_size_cap_warnings(&mut inventory, drydock_secrets::ANALYZER_KEY);
     }
     let baseline_scan = file_scanners.baseline_scan(global, Some(&image), &analysis, &inventory);
+    let malware_scan = file_scanners.malware_scan(global, Some(&image), &analysis, &mut inventory);
     let scan = vulnerability_scan(global, &inventory, base_layers(&image))?;
     let subject = Subject {
         name: subject_name(&image),
@@ -938,6 +995,7 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
         build_check: build,
         secret_scan,
         baseline_scan,
+        malware_scan,
         base_layers: base_layers(&image),
         suppressed: Vec::new(),
         expired_ignores: Vec::new(),
@@ -959,6 +1017,7 @@ fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
             take_size_cap_warnings(&mut inventory, drydock_secrets::ANALYZER_KEY);
     }
     let baseline_scan = file_scanners.baseline_scan(global, None, &analysis, &inventory);
+    let malware_scan = file_scanners.malware_scan(global, None, &analysis, &mut inventory);
     let scan = vulnerability_scan(global, &inventory, None)?;
     let subject = Subject {
         name: location,
@@ -973,6 +1032,7 @@ fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
         build_check: None,
         secret_scan,
         baseline_scan,
+        malware_scan,
         base_layers: None,
         suppressed: Vec::new(),
         expired_ignores: Vec::new(),

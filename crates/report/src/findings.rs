@@ -213,6 +213,9 @@ impl Report {
         if self.secret_scan.is_some() {
             kinds.push(FindingKind::Secret);
         }
+        if self.malware_scan.is_some() {
+            kinds.push(FindingKind::Malware);
+        }
         if self.baseline_scan.is_some() {
             kinds.push(FindingKind::Baseline);
         }
@@ -243,6 +246,13 @@ impl Report {
                 scan.findings
                     .iter()
                     .map(|f| crate::secrets::finding(f, self.base_layers)),
+            );
+        }
+        if let Some(scan) = &self.malware_scan {
+            out.extend(
+                scan.findings
+                    .iter()
+                    .map(|f| crate::malware::finding(f, self.base_layers)),
             );
         }
         if let Some(scan) = &self.baseline_scan {

@@ -9,6 +9,7 @@ mod build;
 mod config;
 mod formats;
 mod harness;
+mod malware;
 mod registry;
 mod sarif;
 mod sbom;

@@ -182,7 +182,7 @@ fn no_format_or_log_prints_a_whole_secret() {
                     "--format",
                     format,
                     "--scanners",
-                    "sbom,secret,build",
+                    "sbom,secret,build,baseline,malware",
                 ])
                 .args(&args)
                 .output()
