@@ -26,8 +26,8 @@ pub mod version;
 
 pub use build::{build, BuildError, BuildReport};
 pub use model::{Advisory, Affected, CveInfo, CvssScore, Range, RangeEvent, Status};
-pub use store::{Database, SourceInfo, StoreError};
 pub use publishers::{update_from_publishers, PublisherOptions};
+pub use store::{Database, SourceInfo, StoreError};
 pub use update::{update, SourceFailure, UpdateError, UpdateReport};
 
 /// Where the tests find `shared/data/advisories`: `$DRYDOCK_SHARED/data/advisories`, else
