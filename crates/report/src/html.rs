@@ -117,6 +117,8 @@ const SCRIPT: &str = r#"
       if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(text).then(done);}
       else{var t=document.createElement('textarea');t.value=text;document.body.appendChild(t);t.select();try{document.execCommand('copy');done();}catch(e){}document.body.removeChild(t);}});});
   apply();
+  // Tells a headless check that the script ran to the end.
+  document.documentElement.setAttribute('data-ready','1');
 })();
 "#;
 

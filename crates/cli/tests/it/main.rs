@@ -14,6 +14,7 @@ mod registry;
 mod sarif;
 mod sbom;
 mod secrets;
+mod snapshots;
 mod sources;
 mod suppress;
 mod vuln;

@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::common::{drydock, expect_error, require_shared, skip_or_fail, tempdir};
 
 /// A database of the Debian changelog, PyPI and npm feeds, built once per test run.
-fn shared_db(shared: &Path) -> PathBuf {
+pub(crate) fn shared_db(shared: &Path) -> PathBuf {
     static DB: OnceLock<PathBuf> = OnceLock::new();
     DB.get_or_init(|| {
         let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("it-vuln.db");

@@ -1,0 +1,51 @@
+//! Every report format pinned on the shared acme-shop image with all scanners, so a change
+//! in any of them shows up as a reviewed diff (`cargo insta review`). Timestamps come from
+//! `SOURCE_DATE_EPOCH`; the shared folder's location is replaced by `[shared]`.
+
+use crate::common::{drydock, require_shared, tempdir};
+use crate::vuln::shared_db;
+
+const FORMATS: [&str; 10] = [
+    "table",
+    "json",
+    "sarif",
+    "cyclonedx",
+    "spdx-json",
+    "junit",
+    "gitlab",
+    "github",
+    "openvex",
+    "html",
+];
+
+#[test]
+fn every_format_of_acme_shop() {
+    let shared = require_shared!();
+    let db = shared_db(&shared);
+    let cache = tempdir();
+    let image = shared.join("images/scanlab-acme-shop-1.4.2.oci.tar");
+    for format in FORMATS {
+        let out = drydock(cache.path())
+            .env("SOURCE_DATE_EPOCH", "1790000000")
+            .env_remove("GITHUB_SHA")
+            .env_remove("GITHUB_REF")
+            .env_remove("GITHUB_RUN_ID")
+            .env_remove("GITHUB_JOB")
+            .args(["--scanners", "vuln,secret,malware,baseline,build"])
+            .args(["--db-max-age", "100000", "--db"])
+            .arg(&db)
+            .args(["--format", format, "image", "--input"])
+            .arg(&image)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout)
+            .unwrap()
+            .replace(shared.to_str().unwrap(), "[shared]");
+        insta::assert_snapshot!(format!("acme_shop_{}", format.replace('-', "_")), text);
+    }
+}
