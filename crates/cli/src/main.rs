@@ -331,7 +331,7 @@ fn check_dockerfile(global: &GlobalArgs, args: &DockerfileArgs) -> Result<ExitCo
         digest: None,
         timestamp: drydock_report::sbom::now_rfc3339(),
     };
-    emit(global, &|format, out| {
+    emit(global, &|format, _, out| {
         match format {
             OutputFormat::Json => {
                 serde_json::to_writer_pretty(&mut *out, &check)?;
@@ -1071,14 +1071,14 @@ fn outputs(global: &GlobalArgs) -> Result<Vec<(OutputFormat, Option<PathBuf>)>> 
 /// renamed into place, so a failed run never leaves a partial report behind.
 fn emit(
     global: &GlobalArgs,
-    render: &dyn Fn(OutputFormat, &mut dyn Write) -> Result<()>,
+    render: &dyn Fn(OutputFormat, bool, &mut dyn Write) -> Result<()>,
 ) -> Result<()> {
     for (format, path) in outputs(global)? {
         match path {
             None => {
                 let stdout = io::stdout();
                 let mut lock = stdout.lock();
-                let written = render(format, &mut lock).and_then(|()| Ok(lock.flush()?));
+                let written = render(format, true, &mut lock).and_then(|()| Ok(lock.flush()?));
                 if let Err(err) = written {
                     // A closed pipe (`drydock … | head`) is the reader's choice, not a failure.
                     let closed = err
@@ -1101,7 +1101,7 @@ fn emit(
                 let mut tmp = builder
                     .tempfile_in(dir)
                     .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-                render(format, tmp.as_file_mut())
+                render(format, false, tmp.as_file_mut())
                     .with_context(|| format!("writing {}", path.display()))?;
                 tmp.persist(&path)
                     .with_context(|| format!("writing {}", path.display()))?;
@@ -1192,7 +1192,17 @@ fn write_report(global: &GlobalArgs, subject: &Subject, report: &Report) -> Resu
     for expired in &report.expired_ignores {
         tracing::warn!("ignore rule expired, no longer applied: {expired}");
     }
-    emit(global, &|format, out| {
+    // Colour only for a person at a terminal: not in files, pipes, or with NO_COLOR.
+    let colour =
+        io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    emit(global, &|format, to_stdout, out| {
+        if colour && to_stdout && matches!(format, OutputFormat::Table) {
+            let mut text = Vec::new();
+            render(report, Format::Table, subject, &mut text)?;
+            let text = drydock_report::colour_severities(&String::from_utf8_lossy(&text));
+            out.write_all(text.as_bytes())?;
+            return Ok(());
+        }
         Ok(render(report, report_format(format), subject, out)?)
     })
 }
