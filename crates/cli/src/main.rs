@@ -466,7 +466,12 @@ fn db_path(global: &GlobalArgs) -> PathBuf {
 fn db_build(global: &GlobalArgs, args: &DbBuildArgs) -> Result<ExitCode> {
     let path = db_path(global);
     let started = std::time::Instant::now();
+    let spinner = progress::Spinner::start(
+        !global.quiet && io::stderr().is_terminal(),
+        "building the vulnerability database",
+    );
     let report = drydock_vulndb::build(&args.from, &path, &drydock_report::sbom::now_rfc3339())?;
+    drop(spinner);
     for source in &report.sources {
         for warning in &source.warnings {
             tracing::warn!("{}: {warning}", source.name);
@@ -507,6 +512,10 @@ fn db_update(global: &GlobalArgs, args: &DbUpdateArgs) -> Result<ExitCode> {
     // Naming sources or their URLs asks for the publishers, even with a mirror configured.
     let publishers = args.publishers || !args.sources.is_empty() || !args.source_urls.is_empty();
     let mirror = args.mirror.as_deref().filter(|_| !publishers);
+    let spinner = progress::Spinner::start(
+        !global.quiet && io::stderr().is_terminal(),
+        "downloading the feeds and rebuilding the vulnerability database",
+    );
     let (report, from) = if let Some(mirror) = mirror {
         let report = drydock_vulndb::update(
             mirror,
@@ -536,6 +545,7 @@ fn db_update(global: &GlobalArgs, args: &DbUpdateArgs) -> Result<ExitCode> {
         )?;
         (report, "the publishers".to_string())
     };
+    drop(spinner);
     for failed in &report.failed {
         let kept = if failed.stale {
             "kept the copy from the last update"

@@ -47,3 +47,29 @@ impl Progress for Bars {
         Box::new(Bar(bar))
     }
 }
+
+/// A spinner with a message and the elapsed time, for long steps without a byte count
+/// (building or updating the database); drawn only on a terminal, cleared when dropped.
+pub struct Spinner(Option<ProgressBar>);
+
+impl Spinner {
+    pub fn start(show: bool, message: &str) -> Self {
+        if !show {
+            return Spinner(None);
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"),
+        );
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Spinner(Some(bar))
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
