@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Full vulnerability scan (image read + inventory + match + fix) of both shared images,
-# cold cache and warm cache, with a database built from all of ../shared/data/advisories.
-# Prints wall time, peak memory and the findings per image.
+# cold cache and warm cache, with a database built from all of ../shared/data/advisories;
+# then every scanner at once (vuln, secret, malware, baseline, build: still one pass over
+# each layer). Prints wall time, peak memory and the findings per image.
 #
 #   bench/scan.sh [RUNS]     # median of RUNS runs (default 3)
 set -euo pipefail
@@ -33,7 +34,12 @@ measure() { # label, command...; prints median seconds and MB
 count() {
     python3 - "$WORK/out" <<'PY'
 import json, sys, collections
-scan = json.load(open(sys.argv[1]))["vulnerability_scan"]
+report = json.load(open(sys.argv[1]))
+if "secret_scan" in report:
+    by = collections.Counter(f["kind"] for f in report["findings"])
+    print(", ".join(f"{n} {k}" for k, n in sorted(by.items())))
+    sys.exit()
+scan = report["vulnerability_scan"]
 v = scan["vulnerabilities"]
 by = collections.Counter(x["class"] for x in v)
 fix = scan.get("os_fix") or {}
@@ -47,4 +53,7 @@ for image in scanlab-debian-bookworm scanlab-acme-shop-1.4.2; do
     echo "== $image, median of $RUNS, $(nproc) cores"
     PREP="rm -rf $WORK/cache" measure "full scan (cold cache)" "$BIN" --db "$DB" --cache-dir "$WORK/cache" image --input "$archive" -f json -q
     PREP="" measure "full scan (warm cache)" "$BIN" --db "$DB" --cache-dir "$WORK/cache" image --input "$archive" -f json -q
+    ALL=(--scanners vuln,secret,malware,baseline,build)
+    PREP="rm -rf $WORK/cache" measure "all scanners (cold cache)" "$BIN" "${ALL[@]}" --db "$DB" --cache-dir "$WORK/cache" image --input "$archive" -f json -q
+    PREP="" measure "all scanners (warm cache)" "$BIN" "${ALL[@]}" --db "$DB" --cache-dir "$WORK/cache" image --input "$archive" -f json -q
 done
