@@ -109,18 +109,20 @@ fn render(key: &str, value: &serde_json::Value) -> Result<Option<String>> {
         V::Null => None,
         V::Bool(b) => Some(b.to_string()),
         V::Number(n) => Some(n.to_string()),
+        V::String(s) if s.contains('\0') => bail!("{key}: a value may not hold a NUL byte"),
         V::String(s) => Some(s.clone()),
         V::Array(items) => {
             let mut parts = Vec::new();
             for item in items {
-                match render(key, item)? {
-                    Some(part) if !matches!(item, V::Array(_) | V::Object(_)) => parts.push(part),
-                    _ => bail!("{key}: a list holds plain values"),
+                if matches!(item, V::Array(_) | V::Object(_)) {
+                    bail!("{key}: a list holds plain values, not lists or tables");
                 }
+                parts.extend(render(key, item)?);
             }
             Some(parts.join(","))
         }
-        V::Object(_) => unreachable!("tables are flattened before rendering"),
+        // Tables are flattened into keys before values are rendered.
+        V::Object(_) => bail!("{key}: expected a value, not a table"),
     })
 }
 

@@ -102,6 +102,18 @@ fn scanners(global: &GlobalArgs) -> Vec<Scanner> {
     }
 }
 
+/// A URL fit for logs: `https://user:token@host/x` loses its `user:token@`.
+fn without_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
 /// Days since 1970-01-01 of a `YYYY-MM-DD…` date (the inverse of `civil_date`).
 fn days_from_civil(date: &str) -> Option<i64> {
     let mut parts = date.get(..10)?.split('-');
@@ -145,7 +157,10 @@ fn open_db(global: &GlobalArgs) -> Result<drydock_vulndb::Database> {
             )?;
         } else if let Ok(mirror) = std::env::var("DRYDOCK_DB_MIRROR") {
             if !global.quiet {
-                eprintln!("drydock: no vulnerability database yet; downloading it from {mirror}");
+                eprintln!(
+                    "drydock: no vulnerability database yet; downloading it from {}",
+                    without_userinfo(&mirror)
+                );
             }
             db_update(
                 global,
@@ -262,6 +277,18 @@ fn run_build_rules(
     drydock_report::BuildCheck { target, findings }
 }
 
+/// A Dockerfile's path as reports name it: relative to the working directory when it is
+/// inside it, so code scanning can map it to the repository.
+fn dockerfile_name(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    relative
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
 fn parse_dockerfile(path: &Path) -> Result<drydock_dockerfile::Dockerfile> {
     let bytes = read_capped(path, 16 << 20)?;
     let text = String::from_utf8(bytes)
@@ -290,7 +317,7 @@ fn image_build_check(
         let dockerfile = parse_dockerfile(path)?;
         return Ok(Some(run_build_rules(
             global,
-            path.display().to_string(),
+            dockerfile_name(path),
             &dockerfile,
             &config,
         )));
@@ -318,23 +345,19 @@ fn check_dockerfile(global: &GlobalArgs, args: &DockerfileArgs) -> Result<ExitCo
             .collect(),
         ..Default::default()
     };
-    let mut check = run_build_rules(
-        global,
-        args.path.display().to_string(),
-        &dockerfile,
-        &config,
-    );
-    redact_build_findings(&mut check, &secret_rules(global)?);
+    let mut check = run_build_rules(global, dockerfile_name(&args.path), &dockerfile, &config);
+    redact_build_findings(&mut check, &redactor(global)?);
     let status = finding_status(global, !check.findings.is_empty());
     let subject = Subject {
-        name: args.path.display().to_string(),
+        name: dockerfile_name(&args.path),
         digest: None,
         timestamp: drydock_report::sbom::now_rfc3339(),
     };
     emit(global, &|format, _, out| {
         match format {
             OutputFormat::Json => {
-                serde_json::to_writer_pretty(&mut *out, &check)?;
+                // Through io::Error, so a closed pipe is recognised as one.
+                serde_json::to_writer_pretty(&mut *out, &check).map_err(io::Error::from)?;
                 writeln!(out)?;
             }
             OutputFormat::Table => {
@@ -384,7 +407,10 @@ fn scan_sbom(global: &GlobalArgs, args: &SbomArgs) -> Result<ExitCode> {
         suppressed: Vec::new(),
         expired_ignores: Vec::new(),
     };
-    report.suppress(&suppressions(global)?, &image_ids(&subject));
+    report.suppress(
+        &suppressions(global)?,
+        &drydock_report::suppress::ImageIdentity::of(&subject),
+    );
     write_report(global, &subject, &report)?;
     Ok(exit_status(global, &report))
 }
@@ -523,7 +549,7 @@ fn db_update(global: &GlobalArgs, args: &DbUpdateArgs) -> Result<ExitCode> {
             &path,
             &drydock_report::sbom::now_rfc3339(),
         )?;
-        (report, mirror.to_string())
+        (report, without_userinfo(mirror))
     } else {
         let mut base_urls = Vec::new();
         for setting in &args.source_urls {
@@ -692,8 +718,23 @@ fn secret_analyzer(global: &GlobalArgs) -> Result<Option<drydock_secrets::Secret
     secret_rules(global).map(Some)
 }
 
-/// The secret rules (built-in plus `--secret-config`): the scanner, and the redactor of
-/// every line a report quotes from the image or the Dockerfile.
+/// What hides secrets in every line a report quotes from the image or the Dockerfile: all
+/// built-in rules plus the user's, whatever the user turned off or allow-listed for the
+/// scan (quieting a rule must not print what it would have found).
+fn redactor(global: &GlobalArgs) -> Result<drydock_secrets::SecretAnalyzer> {
+    let mut config = match &global.secret_config {
+        Some(path) => drydock_secrets::SecretConfig::load(path)?,
+        None => drydock_secrets::SecretConfig::default(),
+    };
+    config.use_builtin_rules = true;
+    config.disabled_rules.clear();
+    config.extend = None;
+    config.allowlist = None;
+    config.allowlists.clear();
+    Ok(drydock_secrets::SecretAnalyzer::new(&config)?)
+}
+
+/// The secret rules (built-in plus `--secret-config`, minus `--disable-rules`).
 fn secret_rules(global: &GlobalArgs) -> Result<drydock_secrets::SecretAnalyzer> {
     let mut config = match &global.secret_config {
         Some(path) => drydock_secrets::SecretConfig::load(path)?,
@@ -709,12 +750,21 @@ fn secret_rules(global: &GlobalArgs) -> Result<drydock_secrets::SecretAnalyzer> 
     Ok(analyzer)
 }
 
+/// Whether `--severity` shows a rule scanner's severity word (`high`, `info`…).
+fn severity_shown(global: &GlobalArgs, word: &str) -> bool {
+    global.severity.is_empty()
+        || global
+            .severity
+            .contains(&drydock_report::findings::common_severity(word))
+}
+
 /// The file scanners `--scanners` selected, built once per run.
-#[derive(Default)]
 struct FileScanners {
     secrets: Option<drydock_secrets::SecretAnalyzer>,
     baseline: Option<drydock_baseline::BaselineAnalyzer>,
     malware: Option<drydock_malware::MalwareScanner>,
+    /// Hides secrets in what reports quote (history, config, matched strings).
+    redactor: drydock_secrets::SecretAnalyzer,
 }
 
 impl FileScanners {
@@ -744,6 +794,7 @@ impl FileScanners {
             secrets: secret_analyzer(global)?,
             baseline,
             malware,
+            redactor: redactor(global)?,
         })
     }
 
@@ -763,17 +814,18 @@ impl FileScanners {
             None => (&[][..], None),
         };
         let mut findings = scanner.findings(layers, config, analysis);
+        // Matched strings are file bytes: a miner's pool password, a webshell's key.
+        for f in &mut findings {
+            for text in &mut f.matched {
+                *text = self.redactor.redacted_history(text);
+            }
+        }
         findings.retain(|f| {
             !global
                 .disable_rules
                 .iter()
                 .any(|d| d.eq_ignore_ascii_case(&f.rule_id))
-                && (global.severity.is_empty()
-                    || global
-                        .severity
-                        .contains(&drydock_report::findings::common_severity(
-                            f.severity.as_str(),
-                        )))
+                && severity_shown(global, f.severity.as_str())
         });
         Some(drydock_report::MalwareScan {
             rules: scanner.rule_count(),
@@ -811,15 +863,7 @@ impl FileScanners {
             None => (&[][..], None),
         };
         let mut findings = analyzer.findings(layers, config, analysis, Some(inventory));
-        if !global.severity.is_empty() {
-            findings.retain(|f| {
-                global
-                    .severity
-                    .contains(&drydock_report::findings::common_severity(
-                        f.severity.as_str(),
-                    ))
-            });
-        }
+        findings.retain(|f| severity_shown(global, f.severity.as_str()));
         Some(drydock_report::BaselineScan {
             rules: drydock_baseline::rules()
                 .iter()
@@ -851,15 +895,7 @@ fn secret_scan(
         None => (&[][..], None),
     };
     let mut findings = analyzer.findings(layers, config, analysis);
-    if !global.severity.is_empty() {
-        findings.retain(|f| {
-            global
-                .severity
-                .contains(&drydock_report::findings::common_severity(
-                    f.severity.as_str(),
-                ))
-        });
-    }
+    findings.retain(|f| severity_shown(global, f.severity.as_str()));
     Some(drydock_report::SecretScan {
         rules: analyzer.rules().len(),
         files_over_size_cap: 0,
@@ -871,19 +907,11 @@ fn secret_scan(
 /// them, by its redacted form: reports print those lines, and no report may print a
 /// secret. Runs after the scanners that need the real lines.
 fn redact_history(
-    global: &GlobalArgs,
+    redactor: &drydock_secrets::SecretAnalyzer,
     image: &mut drydock_image::Image,
     build: Option<&mut drydock_report::BuildCheck>,
-    analyzer: Option<&drydock_secrets::SecretAnalyzer>,
-) -> Result<()> {
-    let fallback;
-    let redactor = match analyzer {
-        Some(analyzer) => analyzer,
-        None => {
-            fallback = secret_rules(global)?;
-            &fallback
-        }
-    };
+) {
+    let redact = |text: &mut String| *text = redactor.redacted_history(text);
     let histories = image
         .config
         .history
@@ -891,13 +919,33 @@ fn redact_history(
         .chain(image.layers.iter_mut().filter_map(|l| l.history.as_mut()));
     for entry in histories {
         if let Some(line) = &mut entry.created_by {
-            *line = redactor.redacted_history(line);
+            redact(line);
         }
+    }
+    // The config the summary shows: labels, the command line and the health check.
+    let config = &mut image.config.config;
+    for (name, value) in &mut config.labels {
+        let line = format!("{name}={value}");
+        let redacted = redactor.redacted_history(&line);
+        if let Some(rest) = redacted.strip_prefix(&format!("{name}=")) {
+            *value = rest.to_string();
+        }
+    }
+    let health = config
+        .healthcheck
+        .iter_mut()
+        .flat_map(|h| h.test.iter_mut());
+    for word in config
+        .cmd
+        .iter_mut()
+        .chain(config.entrypoint.iter_mut())
+        .chain(health)
+    {
+        redact(word);
     }
     if let Some(check) = build {
         redact_build_findings(check, redactor);
     }
-    Ok(())
 }
 
 fn redact_build_findings(
@@ -905,8 +953,13 @@ fn redact_build_findings(
     redactor: &drydock_secrets::SecretAnalyzer,
 ) {
     for finding in &mut check.findings {
-        finding.instruction = redactor.redacted_history(&finding.instruction);
-        finding.message = redactor.redacted_history(&finding.message);
+        for text in [
+            &mut finding.instruction,
+            &mut finding.message,
+            &mut finding.rewrite,
+        ] {
+            *text = redactor.redacted_history(text);
+        }
     }
 }
 
@@ -971,12 +1024,7 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
         global,
     );
     let mut build = image_build_check(global, args, &image)?;
-    redact_history(
-        global,
-        &mut image,
-        build.as_mut(),
-        file_scanners.secrets.as_ref(),
-    )?;
+    redact_history(&file_scanners.redactor, &mut image, build.as_mut());
     let summary = ImageSummary::from_image(&image, &analysis);
     let mut inventory = build_inventory(&image.layers, &analysis);
     if let Some(scan) = &mut secret_scan {
@@ -1010,7 +1058,10 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
         suppressed: Vec::new(),
         expired_ignores: Vec::new(),
     };
-    report.suppress(&suppressions(global)?, &image_ids(&subject));
+    report.suppress(
+        &suppressions(global)?,
+        &drydock_report::suppress::ImageIdentity::of(&subject),
+    );
     write_report(global, &subject, &report)?;
     Ok(exit_status(global, &report))
 }
@@ -1047,7 +1098,10 @@ fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
         suppressed: Vec::new(),
         expired_ignores: Vec::new(),
     };
-    report.suppress(&suppressions(global)?, &image_ids(&subject));
+    report.suppress(
+        &suppressions(global)?,
+        &drydock_report::suppress::ImageIdentity::of(&subject),
+    );
     write_report(global, &subject, &report)?;
     Ok(exit_status(global, &report))
 }
@@ -1158,7 +1212,9 @@ fn suppressions(global: &GlobalArgs) -> Result<drydock_report::suppress::Suppres
             .collect(),
     };
     let mut suppressions = Suppressions {
-        today: drydock_report::sbom::now_rfc3339()[..10].to_string(),
+        // The real date, even when SOURCE_DATE_EPOCH pins the report's timestamps: an
+        // accepted risk must expire on time.
+        today: drydock_inventory::eol::today(),
         ..Suppressions::default()
     };
     for path in files {
@@ -1170,29 +1226,13 @@ fn suppressions(global: &GlobalArgs) -> Result<drydock_report::suppress::Suppres
     }
     for path in &global.vex {
         let bytes = read_capped(path, 64 << 20)?;
-        suppressions
-            .vex
-            .extend(parse_openvex(&path.display().to_string(), &bytes)?);
+        let (statements, warnings) = parse_openvex(&path.display().to_string(), &bytes)?;
+        for warning in warnings {
+            tracing::warn!("{warning}");
+        }
+        suppressions.vex.extend(statements);
     }
     Ok(suppressions)
-}
-
-/// What a VEX product may call the scanned image: its name, digest and `pkg:oci` URL.
-fn image_ids(subject: &Subject) -> Vec<String> {
-    let mut ids = vec![subject.name.clone()];
-    if let Some(digest) = &subject.digest {
-        ids.push(digest.clone());
-        let repo = subject.name.split(['@']).next().unwrap_or_default();
-        let repo = repo
-            .rsplit_once(':')
-            .filter(|(_, tag)| !tag.contains('/'))
-            .map_or(repo, |(r, _)| r);
-        if let Some(last) = repo.rsplit('/').next().filter(|s| !s.is_empty()) {
-            ids.push(format!("pkg:oci/{last}"));
-        }
-        ids.push(format!("{repo}@{digest}"));
-    }
-    ids
 }
 
 fn write_report(global: &GlobalArgs, subject: &Subject, report: &Report) -> Result<()> {

@@ -20,8 +20,10 @@ fn xml_escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // XML 1.0 cannot carry other control characters at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {
+            // XML 1.0 cannot carry other control characters, nor U+FFFE/U+FFFF, at all.
+            c if ((c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r'))
+                || matches!(c, '\u{fffe}' | '\u{ffff}') =>
+            {
                 out.push_str(&format!("\\u{{{:x}}}", c as u32))
             }
             c => out.push(c),

@@ -3,7 +3,6 @@
 //! and sorts by any column. No external assets: styles and script are inline, so the file
 //! works offline and as a CI artifact.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use drydock_matcher::Severity;
@@ -338,10 +337,6 @@ pub fn html(report: &Report, subject: &Subject, out: &mut dyn Write) -> io::Resu
     writeln!(out, "</tbody></table></section>")?;
 
     if !report.suppressed.is_empty() {
-        let mut by_origin: BTreeMap<&str, usize> = BTreeMap::new();
-        for s in &report.suppressed {
-            *by_origin.entry(s.origin.as_str()).or_default() += 1;
-        }
         writeln!(
             out,
             "<section><details><summary><b>Accepted risks</b> ({})</summary><table><thead><tr><th>ID</th><th>Where</th><th>By</th><th>Why</th></tr></thead><tbody>",

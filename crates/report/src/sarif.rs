@@ -24,19 +24,22 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// GitHub's `security-severity` (a CVSS-like number it bins into critical…low).
-fn security_severity(severity: Severity) -> &'static str {
+/// GitHub's `security-severity` (a CVSS-like number it bins into critical…low); none for
+/// what has no rating, so GitHub falls back to the level.
+fn security_severity(severity: Severity) -> Option<&'static str> {
     match severity {
-        Severity::Critical => "9.5",
-        Severity::High => "8.0",
-        Severity::Medium => "5.5",
-        Severity::Low => "2.0",
-        Severity::Negligible | Severity::Unknown => "0.0",
+        Severity::Critical => Some("9.5"),
+        Severity::High => Some("8.0"),
+        Severity::Medium => Some("5.5"),
+        Severity::Low => Some("2.0"),
+        Severity::Negligible | Severity::Unknown => None,
     }
 }
 
 /// A path as a relative URI reference: code scanning resolves it against the repository
-/// (or here, the image's root). Characters that are not allowed in a URI are escaped.
+/// (or here, the image's root). Characters that are not allowed in a URI are escaped, and
+/// so is `:` (a relative reference's first segment may not hold one: `alpine:3.20` would
+/// read as a URI of scheme `alpine`).
 fn uri(path: &str) -> String {
     let relative = path.trim_start_matches('/');
     let mut out = String::with_capacity(relative.len());
@@ -61,7 +64,6 @@ fn uri(path: &str) -> String {
             | b','
             | b';'
             | b'='
-            | b':'
             | b'@' => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
@@ -69,7 +71,9 @@ fn uri(path: &str) -> String {
     out
 }
 
-fn rule(first: &Finding) -> Value {
+/// A rule from the findings of one id: its title from the first, its level and
+/// `security-severity` from the most severe (GitHub rates every alert by its rule).
+fn rule(first: &Finding, severity: Severity) -> Value {
     let mut help = format!("{} ({})", first.title, first.kind.as_str());
     if let Some(fix) = &first.fix {
         if first.kind != FindingKind::OsVulnerability && first.kind != FindingKind::AppVulnerability
@@ -84,13 +88,15 @@ fn rule(first: &Finding) -> Value {
         "shortDescription": { "text": first.title },
         "fullDescription": { "text": first.title },
         "help": { "text": help, "markdown": help.replace('\n', "\n\n") },
-        "defaultConfiguration": { "level": level(first.severity) },
+        "defaultConfiguration": { "level": level(severity) },
         "properties": {
             "tags": ["security", first.kind.as_str()],
             "precision": "very-high",
-            "security-severity": security_severity(first.severity),
         },
     });
+    if let Some(score) = security_severity(severity) {
+        rule["properties"]["security-severity"] = json!(score);
+    }
     if let Some(uri) = &first.help_uri {
         rule["helpUri"] = json!(uri);
     }
@@ -134,13 +140,17 @@ fn location(finding: &Finding, subject: &Subject) -> Value {
 pub fn sarif(findings: &[Finding], subject: &Subject) -> Value {
     // Rules in order of first appearance; results refer to them by index.
     let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut rules = Vec::new();
+    let mut firsts: Vec<(&Finding, Severity)> = Vec::new();
     for f in findings {
-        if !rule_index.contains_key(f.id.as_str()) {
-            rule_index.insert(&f.id, rules.len());
-            rules.push(rule(f));
+        match rule_index.get(f.id.as_str()) {
+            Some(&i) => firsts[i].1 = firsts[i].1.max(f.severity),
+            None => {
+                rule_index.insert(&f.id, firsts.len());
+                firsts.push((f, f.severity));
+            }
         }
     }
+    let rules: Vec<Value> = firsts.iter().map(|(f, s)| rule(f, *s)).collect();
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
@@ -161,12 +171,29 @@ pub fn sarif(findings: &[Finding], subject: &Subject) -> Value {
             if let Some(diff_id) = &f.location.layer_diff_id {
                 properties["layerDiffId"] = json!(diff_id);
             }
+            // Image paths are not files of the repository, so code scanning cannot
+            // fingerprint them itself: one stable value per finding keeps alerts apart.
+            let fingerprint = format!(
+                "{}|{}|{}|{}|{}",
+                f.kind.as_str(),
+                f.id,
+                f.location.package.as_deref().unwrap_or(""),
+                f.location.path.as_deref().unwrap_or(""),
+                f.location
+                    .line
+                    .map(|l| l.to_string())
+                    .or_else(|| f.location.config.clone())
+                    .unwrap_or_default()
+            );
             json!({
                 "ruleId": f.id,
                 "ruleIndex": rule_index[f.id.as_str()],
                 "level": level(f.severity),
                 "message": { "text": text },
                 "locations": [location(f, subject)],
+                "partialFingerprints": {
+                    "drydockFindingHash/v1": hex_sha256(&fingerprint),
+                },
                 "properties": properties,
             })
         })
@@ -184,9 +211,6 @@ pub fn sarif(findings: &[Finding], subject: &Subject) -> Value {
         },
         "results": results,
         "columnKind": "utf16CodeUnits",
-        "originalUriBaseIds": {
-            "ROOTPATH": { "uri": "file:///" }
-        },
     });
     let mut properties = json!({ "imageName": subject.name });
     if let Some(digest) = &subject.digest {
@@ -200,10 +224,19 @@ pub fn sarif(findings: &[Finding], subject: &Subject) -> Value {
     })
 }
 
+fn hex_sha256(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn uris_are_relative_and_escaped() {
+        assert_eq!(super::uri("alpine:3.20"), "alpine%3A3.20");
         assert_eq!(super::uri("/usr/lib/x y%.so"), "usr/lib/x%20y%25.so");
         assert_eq!(super::uri("Dockerfile"), "Dockerfile");
         assert_eq!(super::uri("/app/é"), "app/%C3%A9");

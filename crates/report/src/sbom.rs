@@ -132,15 +132,21 @@ pub fn cyclonedx(subject: &Subject, inventory: &Inventory) -> Value {
 pub fn cyclonedx_report(subject: &Subject, report: &crate::Report) -> Value {
     let mut bom = cyclonedx(subject, &report.inventory);
     if report.vulnerability_scan.is_some() {
-        let refs: std::collections::HashMap<&str, String> = report
+        // Components by (purl, where it was found): the same package can be installed twice.
+        let refs: std::collections::HashMap<(&str, &str), String> = report
             .inventory
             .packages
             .iter()
             .enumerate()
             .rev()
-            .map(|(i, p)| (p.purl.as_str(), format!("{}#{i}", p.purl)))
+            .map(|(i, p)| {
+                (
+                    (p.purl.as_str(), p.found_in.as_str()),
+                    format!("{}#{i}", p.purl),
+                )
+            })
             .collect();
-        let lookup = |purl: &str| refs.get(purl).cloned();
+        let lookup = |purl: &str, path: &str| refs.get(&(purl, path)).cloned();
         bom["vulnerabilities"] =
             Value::Array(crate::vex::cyclonedx_vulnerabilities(report, &lookup));
     }

@@ -21,15 +21,25 @@ pub struct IgnoreRule {
     pub origin: String,
 }
 
-/// A VEX statement that a vulnerability does not (or no longer) affects a product.
+/// A VEX product: an image or a package, optionally narrowed to subcomponents (the
+/// packages inside an image the statement is about).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VexProduct {
+    pub id: String,
+    pub subcomponents: Vec<String>,
+}
+
+/// A VEX statement about a vulnerability in products.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VexStatement {
     /// The vulnerability's name and aliases.
     pub ids: Vec<String>,
-    /// Product and subcomponent identifiers (package URLs, image references); empty = any.
-    pub products: Vec<String>,
-    /// `not_affected` or `fixed`.
+    pub products: Vec<VexProduct>,
+    /// `not_affected`, `fixed`, `affected` or `under_investigation`: the newest statement
+    /// about a finding decides, and only the first two suppress it.
     pub status: String,
+    /// The statement's own time, else its document's (RFC 3339, compared as text).
+    pub timestamp: Option<String>,
     pub justification: Option<String>,
     pub statement: Option<String>,
     pub origin: String,
@@ -68,6 +78,7 @@ pub enum SuppressError {
 #[derive(Clone, Debug, Default)]
 pub struct Suppressions {
     pub ignores: Vec<IgnoreRule>,
+    /// In the order read: among statements of equal time, a later one wins.
     pub vex: Vec<VexStatement>,
     /// `YYYY-MM-DD`, to judge expiry.
     pub today: String,
@@ -132,8 +143,12 @@ pub fn parse_ignore_file(name: &str, text: &str) -> Result<Vec<IgnoreRule>, Supp
     Ok(rules)
 }
 
-/// Reads the statements of an OpenVEX document (v0.2.0, also the older context).
-pub fn parse_openvex(origin: &str, bytes: &[u8]) -> Result<Vec<VexStatement>, SuppressError> {
+/// Reads the statements of an OpenVEX document (v0.2.0, also the older context). Returns
+/// the statements and warnings about the ones left out.
+pub fn parse_openvex(
+    origin: &str,
+    bytes: &[u8],
+) -> Result<(Vec<VexStatement>, Vec<String>), SuppressError> {
     let bad = |reason: String| SuppressError::Vex {
         origin: origin.to_string(),
         reason,
@@ -147,7 +162,12 @@ pub fn parse_openvex(origin: &str, bytes: &[u8]) -> Result<Vec<VexStatement>, Su
     let statements = doc["statements"]
         .as_array()
         .ok_or_else(|| bad("no statements list".into()))?;
+    let document_time = doc["last_updated"]
+        .as_str()
+        .or(doc["timestamp"].as_str())
+        .map(str::to_string);
     let mut out = Vec::new();
+    let mut warnings = Vec::new();
     for (i, s) in statements.iter().enumerate() {
         let status = s["status"].as_str().unwrap_or_default().to_string();
         let vulnerability = &s["vulnerability"];
@@ -172,16 +192,37 @@ pub fn parse_openvex(origin: &str, bytes: &[u8]) -> Result<Vec<VexStatement>, Su
         }
         let mut products = Vec::new();
         for product in s["products"].as_array().into_iter().flatten() {
-            let id = product["@id"].as_str().or(product.as_str());
-            products.extend(id.map(str::to_string));
-            for sub in product["subcomponents"].as_array().into_iter().flatten() {
-                products.extend(sub["@id"].as_str().or(sub.as_str()).map(str::to_string));
-            }
+            let Some(id) = product["@id"].as_str().or(product.as_str()) else {
+                continue;
+            };
+            let subcomponents = product["subcomponents"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|sub| sub["@id"].as_str().or(sub.as_str()).map(str::to_string))
+                .collect();
+            products.push(VexProduct {
+                id: id.to_string(),
+                subcomponents,
+            });
+        }
+        if products.is_empty() {
+            // A statement about no product in particular would apply to every image.
+            warnings.push(format!(
+                "{origin}: statement {i} ({}) names no product; ignored",
+                ids[0]
+            ));
+            continue;
         }
         out.push(VexStatement {
             ids,
             products,
             status,
+            timestamp: s["last_updated"]
+                .as_str()
+                .or(s["timestamp"].as_str())
+                .map(str::to_string)
+                .or_else(|| document_time.clone()),
             justification: s["justification"].as_str().map(str::to_string),
             statement: s["impact_statement"]
                 .as_str()
@@ -190,7 +231,7 @@ pub fn parse_openvex(origin: &str, bytes: &[u8]) -> Result<Vec<VexStatement>, Su
             origin: origin.to_string(),
         });
     }
-    Ok(out)
+    Ok((out, warnings))
 }
 
 /// `*` matches within one path component, `**` any number of them.
@@ -198,10 +239,13 @@ fn glob(pattern: &str, path: &str) -> bool {
     fn go(p: &[u8], s: &[u8]) -> bool {
         match p {
             [] => s.is_empty(),
-            [b'*', b'*', rest @ ..] => {
-                let rest = rest.strip_prefix(b"/").unwrap_or(rest);
-                (0..=s.len()).any(|i| go(rest, &s[i..]))
-            }
+            [b'*', b'*', rest @ ..] => match rest.strip_prefix(b"/") {
+                // `**/x`: x starts a component, at any depth (or at the top).
+                Some(rest) => (0..=s.len())
+                    .filter(|&i| i == 0 || s[i - 1] == b'/')
+                    .any(|i| go(rest, &s[i..])),
+                None => (0..=s.len()).any(|i| go(rest, &s[i..])),
+            },
             [b'*', rest @ ..] => (0..=s.len())
                 .take_while(|&i| i == 0 || s[i - 1] != b'/')
                 .any(|i| go(rest, &s[i..])),
@@ -220,6 +264,99 @@ fn purl_base(purl: &str) -> &str {
         // `pkg:npm/%40scope/x@1` keeps its escaped scope; the last `@` starts the version.
         Some(at) if at > purl.rfind('/').unwrap_or(0) => &purl[..at],
         _ => purl,
+    }
+}
+
+/// The version of a package URL (percent-decoded), if it names one.
+fn purl_version(purl: &str) -> Option<String> {
+    let end = purl.find(['?', '#']).unwrap_or(purl.len());
+    let purl = &purl[..end];
+    let at = purl
+        .rfind('@')
+        .filter(|&at| at > purl.rfind('/').unwrap_or(0))?;
+    Some(percent_decode(&purl[at + 1..]))
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = || u8::from_str_radix(text.get(i + 1..i + 3)?, 16).ok();
+        match (bytes[i], hex()) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A package product matches a package: same type, namespace and name, and the same
+/// version when the product names one.
+fn package_matches(product: &str, purl: Option<&str>) -> bool {
+    let Some(purl) = purl else { return false };
+    purl_base(product) == purl_base(purl)
+        && purl_version(product).is_none_or(|v| Some(v) == purl_version(purl))
+}
+
+/// What a VEX product may call the scanned image.
+#[derive(Clone, Debug, Default)]
+pub struct ImageIdentity {
+    /// The repository without tag or digest (`ghcr.io/org/app`), when known.
+    pub repository: Option<String>,
+    /// The reference as given (`ghcr.io/org/app:1.0`, or a file path).
+    pub reference: String,
+    /// The manifest digest (or the config digest when there is no manifest).
+    pub digest: Option<String>,
+}
+
+impl ImageIdentity {
+    pub fn of(subject: &crate::Subject) -> Self {
+        ImageIdentity {
+            repository: crate::vex::repository(&subject.name),
+            reference: subject.name.clone(),
+            digest: subject.digest.clone(),
+        }
+    }
+
+    /// Whether `product` names this image: `pkg:oci/NAME[@DIGEST][?repository_url=…]`, the
+    /// reference itself, `REPO@DIGEST` or the digest.
+    fn is(&self, product: &str) -> bool {
+        if let Some(oci) = product.strip_prefix("pkg:oci/") {
+            let (path, query) = oci.split_once('?').unwrap_or((oci, ""));
+            let (name, version) = match path.split_once('@') {
+                Some((name, version)) => (name, Some(percent_decode(version))),
+                None => (path, None),
+            };
+            let Some(repository) = &self.repository else {
+                return false;
+            };
+            let last = repository.rsplit('/').next().unwrap_or(repository);
+            let repository_url = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("repository_url="))
+                .map(percent_decode);
+            return name.eq_ignore_ascii_case(last)
+                && version.is_none_or(|v| self.digest.as_deref() == Some(v.as_str()))
+                && repository_url.is_none_or(|url| {
+                    url == *repository || repository.ends_with(&format!("/{url}"))
+                });
+        }
+        if product == self.reference || self.digest.as_deref() == Some(product) {
+            return true;
+        }
+        match (product.split_once('@'), &self.repository, &self.digest) {
+            (Some((repo, digest)), Some(repository), Some(own)) => {
+                repo == repository && digest == own
+            }
+            _ => false,
+        }
     }
 }
 
@@ -251,20 +388,25 @@ impl VexStatement {
         matches!(self.status.as_str(), "not_affected" | "fixed")
     }
 
-    fn matches(&self, f: &Finding, image_ids: &[String]) -> bool {
+    fn matches(&self, f: &Finding, image: &ImageIdentity) -> bool {
         let id_matches = self.ids.iter().any(|id| {
             f.id.eq_ignore_ascii_case(id) || f.aliases.iter().any(|a| a.eq_ignore_ascii_case(id))
         });
-        let product_matches = self.products.is_empty()
-            || self.products.iter().any(|product| {
-                image_ids
-                    .iter()
-                    .any(|i| i == product || i == purl_base(product))
-                    || f.purl
-                        .as_deref()
-                        .is_some_and(|p| purl_base(p) == purl_base(product))
-            });
-        id_matches && product_matches
+        id_matches
+            && self.products.iter().any(|product| {
+                if image.is(&product.id) {
+                    // The image as a whole, or only the packages named inside it.
+                    product.subcomponents.is_empty()
+                        || product
+                            .subcomponents
+                            .iter()
+                            .any(|sub| package_matches(sub, f.purl.as_deref()))
+                } else {
+                    product.id.starts_with("pkg:")
+                        && !product.id.starts_with("pkg:oci/")
+                        && package_matches(&product.id, f.purl.as_deref())
+                }
+            })
     }
 }
 
@@ -291,9 +433,8 @@ impl Suppressions {
         self.ignores.is_empty() && self.vex.is_empty()
     }
 
-    /// Keeps or suppresses `finding`; `image_ids` are the image's names and digests that
-    /// a VEX product may use.
-    pub fn judge(&self, finding: &Finding, image_ids: &[String]) -> Verdict {
+    /// Keeps or suppresses `finding` of the image `image`.
+    pub fn judge(&self, finding: &Finding, image: &ImageIdentity) -> Verdict {
         for rule in &self.ignores {
             let live = rule
                 .expires
@@ -311,18 +452,24 @@ impl Suppressions {
                 }));
             }
         }
-        for statement in &self.vex {
-            if statement.suppresses() && statement.matches(finding, image_ids) {
-                return Verdict::Suppress(Box::new(Suppressed {
-                    finding: finding.clone(),
-                    by: "vex",
-                    origin: statement.origin.clone(),
-                    reason: statement.statement.clone(),
-                    vex_status: Some(statement.status.clone()),
-                    justification: statement.justification.clone(),
-                    vulnerability: None,
-                }));
-            }
+        // The newest statement about this finding decides (then the one read last).
+        let newest = self
+            .vex
+            .iter()
+            .enumerate()
+            .filter(|(_, statement)| statement.matches(finding, image))
+            .max_by(|(i, a), (j, b)| a.timestamp.cmp(&b.timestamp).then(i.cmp(j)))
+            .map(|(_, statement)| statement);
+        if let Some(statement) = newest.filter(|s| s.suppresses()) {
+            return Verdict::Suppress(Box::new(Suppressed {
+                finding: finding.clone(),
+                by: "vex",
+                origin: statement.origin.clone(),
+                reason: statement.statement.clone(),
+                vex_status: Some(statement.status.clone()),
+                justification: statement.justification.clone(),
+                vulnerability: None,
+            }));
         }
         Verdict::Keep
     }
@@ -380,17 +527,122 @@ mod tests {
     }
 
     #[test]
+    fn globs_end_double_stars_at_components() {
+        assert!(!glob("**/id_rsa", "root/.ssh/not_id_rsa"));
+        assert!(!glob("app/**/secret.txt", "app/topsecret.txt"));
+        assert!(glob("app/**/secret.txt", "app/a/b/secret.txt"));
+        assert!(glob("app/**/secret.txt", "app/secret.txt"));
+    }
+
+    fn finding(id: &str, purl: &str) -> Finding {
+        Finding {
+            kind: crate::FindingKind::OsVulnerability,
+            id: id.into(),
+            severity: drydock_matcher::Severity::High,
+            title: String::new(),
+            message: String::new(),
+            location: Default::default(),
+            fix: None,
+            fixable: true,
+            base_image: false,
+            help_uri: None,
+            aliases: vec!["GHSA-x".into()],
+            purl: Some(purl.into()),
+        }
+    }
+
+    fn vex(statements: &str) -> Suppressions {
+        let doc = format!(
+            r#"{{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "x", "timestamp": "2026-01-01T00:00:00Z", "statements": [{statements}]}}"#
+        );
+        let (vex, _) = parse_openvex("vex.json", doc.as_bytes()).unwrap();
+        Suppressions {
+            vex,
+            today: "2026-06-01".into(),
+            ..Suppressions::default()
+        }
+    }
+
+    fn suppressed(s: &Suppressions, f: &Finding, image: &ImageIdentity) -> bool {
+        matches!(s.judge(f, image), Verdict::Suppress(_))
+    }
+
+    #[test]
+    fn openvex_products_narrow_to_the_image_and_its_packages() {
+        let image = ImageIdentity {
+            repository: Some("ghcr.io/acme/app".into()),
+            reference: "ghcr.io/acme/app:1.0".into(),
+            digest: Some("sha256:aaa".into()),
+        };
+        let zlib = finding("CVE-2023-1", "pkg:deb/debian/zlib1g@1.2.13?arch=amd64");
+        let openssl = finding("CVE-2023-1", "pkg:deb/debian/openssl@3.0.11");
+        // The image with one subcomponent: only that package.
+        let s = vex(
+            r#"{"vulnerability": {"name": "CVE-2023-1"}, "status": "not_affected",
+            "justification": "vulnerable_code_not_in_execute_path",
+            "products": [{"@id": "pkg:oci/app@sha256%3Aaaa?repository_url=ghcr.io/acme/app",
+                          "subcomponents": [{"@id": "pkg:deb/debian/zlib1g"}]}]}"#,
+        );
+        assert!(suppressed(&s, &zlib, &image));
+        assert!(!suppressed(&s, &openssl, &image));
+        // Another digest of the image, or another repository's "app": not this image.
+        let other = ImageIdentity {
+            digest: Some("sha256:bbb".into()),
+            ..image.clone()
+        };
+        assert!(!suppressed(&s, &zlib, &other));
+        let stranger = ImageIdentity {
+            repository: Some("docker.io/someone/app".into()),
+            ..image.clone()
+        };
+        assert!(!suppressed(&s, &zlib, &stranger));
+        // A package product with a version applies to that version only.
+        let s = vex(r#"{"vulnerability": {"name": "GHSA-x"}, "status": "fixed",
+            "products": [{"@id": "pkg:deb/debian/openssl@3.0.13"}]}"#);
+        assert!(!suppressed(&s, &openssl, &image));
+        let s = vex(r#"{"vulnerability": {"name": "GHSA-x"}, "status": "fixed",
+            "products": [{"@id": "pkg:deb/debian/openssl@3.0.11"}]}"#);
+        assert!(suppressed(&s, &openssl, &image));
+    }
+
+    #[test]
+    fn the_newest_statement_decides() {
+        let image = ImageIdentity::default();
+        let f = finding("CVE-2023-1", "pkg:npm/lodash@4.17.20");
+        let s = vex(
+            r#"{"vulnerability": {"name": "CVE-2023-1"}, "status": "not_affected",
+              "justification": "component_not_present", "timestamp": "2026-01-01T00:00:00Z",
+              "products": [{"@id": "pkg:npm/lodash"}]},
+             {"vulnerability": {"name": "CVE-2023-1"}, "status": "affected",
+              "timestamp": "2026-06-01T00:00:00Z", "products": [{"@id": "pkg:npm/lodash"}]}"#,
+        );
+        assert!(!suppressed(&s, &f, &image));
+        let s = vex(
+            r#"{"vulnerability": {"name": "CVE-2023-1"}, "status": "affected",
+              "timestamp": "2026-01-01T00:00:00Z", "products": [{"@id": "pkg:npm/lodash"}]},
+             {"vulnerability": {"name": "CVE-2023-1"}, "status": "not_affected",
+              "justification": "component_not_present", "timestamp": "2026-06-01T00:00:00Z",
+              "products": [{"@id": "pkg:npm/lodash"}]}"#,
+        );
+        assert!(suppressed(&s, &f, &image));
+    }
+
+    #[test]
     fn openvex_statements() {
         let doc = br#"{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "x",
             "statements": [{"vulnerability": {"name": "CVE-2023-1", "aliases": ["GHSA-x"]},
               "products": [{"@id": "pkg:oci/app", "subcomponents": [{"@id": "pkg:deb/debian/zlib1g@1"}]}],
-              "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}]}"#;
-        let statements = parse_openvex("vex.json", doc).unwrap();
+              "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"},
+              {"vulnerability": {"name": "CVE-2023-2"}, "status": "not_affected"}]}"#;
+        let (statements, warnings) = parse_openvex("vex.json", doc).unwrap();
+        assert_eq!(statements.len(), 1);
         assert_eq!(statements[0].ids, ["CVE-2023-1", "GHSA-x"]);
+        assert_eq!(statements[0].products[0].id, "pkg:oci/app");
         assert_eq!(
-            statements[0].products,
-            ["pkg:oci/app", "pkg:deb/debian/zlib1g@1"]
+            statements[0].products[0].subcomponents,
+            ["pkg:deb/debian/zlib1g@1"]
         );
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(parse_openvex("v", b"{\"statements\": []}").is_err());
         assert!(parse_openvex("v", b"not json").is_err());
     }

@@ -10,17 +10,34 @@ use crate::sbom::uuid_from;
 use crate::suppress::Suppressed;
 use crate::{Report, Subject};
 
-/// The image as a VEX product: `pkg:oci/NAME@DIGEST` when the digest is known.
+/// The repository of an image reference without tag or digest (`ghcr.io/org/app`), or
+/// `None` for a file path.
+pub(crate) fn repository(reference: &str) -> Option<String> {
+    let name = reference.split('@').next().unwrap_or_default();
+    // A tag follows the last ':' that comes after the last '/' (a port does not).
+    let name = match name.rfind(':') {
+        Some(colon) if colon > name.rfind('/').unwrap_or(0) => &name[..colon],
+        _ => name,
+    };
+    let looks_like_path = name.is_empty()
+        || name.starts_with(['/', '.'])
+        || name.ends_with(".tar")
+        || name.contains(".tar.");
+    (!looks_like_path).then(|| name.to_string())
+}
+
+/// The image as a VEX product: `pkg:oci/NAME@DIGEST?repository_url=REPO` when the
+/// reference and digest are known.
 fn image_product(subject: &Subject) -> String {
-    let repo = subject.name.split('@').next().unwrap_or_default();
-    let repo = repo
-        .rsplit_once(':')
-        .filter(|(_, tag)| !tag.contains('/'))
-        .map_or(repo, |(r, _)| r);
-    let name = repo.rsplit('/').next().unwrap_or(repo);
-    match &subject.digest {
-        Some(digest) => format!("pkg:oci/{}@{}", name, digest.replace(':', "%3A")),
-        None => subject.name.clone(),
+    match (repository(&subject.name), &subject.digest) {
+        (Some(repo), Some(digest)) => {
+            let name = repo.rsplit('/').next().unwrap_or(&repo);
+            format!(
+                "pkg:oci/{name}@{}?repository_url={repo}",
+                digest.replace(':', "%3A")
+            )
+        }
+        _ => subject.name.clone(),
     }
 }
 
@@ -44,15 +61,34 @@ fn accepted_statement(s: &Suppressed, subject: &Subject) -> Value {
     let mut statement = json!({
         "vulnerability": { "name": f.id, "aliases": f.aliases },
         "products": [product(subject, f.purl.as_deref())],
-        "status": s.vex_status.clone().unwrap_or_else(|| "not_affected".into()),
     });
-    match (&s.justification, &s.reason) {
-        (Some(justification), _) => statement["justification"] = json!(justification),
-        // OpenVEX wants a justification or an impact statement for not_affected.
-        (None, reason) => {
-            statement["impact_statement"] = json!(reason
-                .clone()
-                .unwrap_or_else(|| format!("accepted by {}", s.origin)))
+    match s.vex_status.as_deref() {
+        // A decision from a VEX document: passed on as it was made.
+        Some(status) => {
+            statement["status"] = json!(status);
+            if status == "not_affected" {
+                match &s.justification {
+                    Some(justification) => statement["justification"] = json!(justification),
+                    None => {
+                        statement["impact_statement"] = json!(s
+                            .reason
+                            .clone()
+                            .unwrap_or_else(|| format!("stated in {}", s.origin)))
+                    }
+                }
+            }
+        }
+        // An ignore rule accepts a risk; it does not say the product is unaffected.
+        None => {
+            statement["status"] = json!("affected");
+            statement["action_statement"] = json!(format!(
+                "risk accepted{} ({})",
+                s.reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default(),
+                s.origin
+            ));
         }
     }
     statement
@@ -124,12 +160,12 @@ fn cyclonedx_severity(v: &Vulnerability) -> &'static str {
 /// for findings, `not_affected`/`resolved` for accepted ones).
 pub fn cyclonedx_vulnerabilities(
     report: &Report,
-    component_ref: &dyn Fn(&str) -> Option<String>,
+    component_ref: &dyn Fn(&str, &str) -> Option<String>,
 ) -> Vec<Value> {
     let Some(scan) = &report.vulnerability_scan else {
         return Vec::new();
     };
-    let entry = |v: &Vulnerability, analysis: Value| -> Value {
+    let entry = |v: &Vulnerability, analysis: Option<Value>| -> Value {
         let mut ratings: Vec<Value> = v
             .cvss
             .iter()
@@ -156,16 +192,25 @@ pub fn cyclonedx_vulnerabilities(
             "severity": cyclonedx_severity(v),
             "method": "other",
         }));
+        let component = component_ref(&v.package.purl, &v.package.path);
+        // One entry per (vulnerability, component): the same package may be installed twice.
+        let bom_ref = format!(
+            "{}@{}",
+            v.id,
+            component.as_deref().unwrap_or(&v.package.purl)
+        );
         let mut entry = json!({
-            "bom-ref": format!("{}#{}", v.id, v.package.purl),
+            "bom-ref": bom_ref,
             "id": v.id,
             "source": { "name": v.data_source.first().cloned().unwrap_or_default() },
             "ratings": ratings,
-            "analysis": analysis,
-            "affects": component_ref(&v.package.purl)
+            "affects": component
                 .map(|r| vec![json!({ "ref": r, "versions": [{ "version": v.package.version, "status": "affected" }] })])
                 .unwrap_or_default(),
         });
+        if let Some(analysis) = analysis {
+            entry["analysis"] = analysis;
+        }
         if let Some(title) = &v.title {
             entry["description"] = json!(title);
         }
@@ -187,21 +232,15 @@ pub fn cyclonedx_vulnerabilities(
         }
         entry
     };
+    // Untriaged findings carry no analysis (CycloneDX reads that as "not triaged"),
+    // except the vendor's own "will not fix".
     let mut out: Vec<Value> = scan
         .vulnerabilities
         .iter()
         .map(|v| {
-            let response = if v.status == FindingStatus::Fixed {
-                json!(["update"])
-            } else {
-                json!(["will_not_fix"])
-            };
-            let state = if v.status == FindingStatus::Fixed {
-                "exploitable"
-            } else {
-                "in_triage"
-            };
-            entry(v, json!({ "state": state, "response": response }))
+            let analysis = (v.status == FindingStatus::WillNotFix)
+                .then(|| json!({ "state": "exploitable", "response": ["will_not_fix"] }));
+            entry(v, analysis)
         })
         .collect();
     // Accepted vulnerabilities keep their place in the BOM with the decision.
@@ -219,7 +258,7 @@ pub fn cyclonedx_vulnerabilities(
         if let Some(j) = s.justification.as_deref().and_then(cyclonedx_justification) {
             analysis["justification"] = json!(j);
         }
-        out.push(entry(v, analysis));
+        out.push(entry(v, Some(analysis)));
     }
     out
 }

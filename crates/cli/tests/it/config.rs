@@ -152,3 +152,26 @@ fn generated_configuration_loads_back() {
     );
     assert!(rule_ids(&out.stdout).contains(&"DD001".to_string()));
 }
+
+#[test]
+fn odd_values_are_errors_not_crashes() {
+    let dir = tempdir();
+    for (text, want) in [
+        ("output: [{sarif: x.sarif}]\n", "a list holds plain values"),
+        ("db: \"a\\0b\"\n", "NUL"),
+        ("severity: [[HIGH]]\n", "a list holds plain values"),
+    ] {
+        setup(dir.path(), text);
+        let out = drydock(dir.path())
+            .current_dir(dir.path())
+            .args(["dockerfile", "Dockerfile"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {stderr}");
+        assert!(
+            stderr.contains(want) && !stderr.contains("panicked"),
+            "{text}: {stderr}"
+        );
+    }
+}

@@ -289,3 +289,39 @@ keywords = ["acme_live_"]
         "{stderr}"
     );
 }
+
+#[test]
+fn build_findings_never_quote_a_token_even_with_its_rule_off() {
+    let dir = tempdir();
+    let token = format!("sk_live_{}", "51Hx9QmK2vR8pL3tW7nY4cB6dZ0aE");
+    let dockerfile = dir.path().join("Dockerfile");
+    std::fs::write(
+        &dockerfile,
+        format!(
+            "FROM debian:12\nRUN apt install -y jq && curl -u \"{token}:\" https://example.invalid/x\nENV API_TOKEN={token}\n"
+        ),
+    )
+    .unwrap();
+    for extra in [&[][..], &["--disable-rules", "stripe-secret-key"][..]] {
+        for format in ["json", "sarif", "table"] {
+            let out = drydock(dir.path())
+                .args(["--format", format])
+                .args(extra)
+                .arg("dockerfile")
+                .arg(&dockerfile)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("DD007"), "{format}: the apt rule fired");
+            assert!(
+                !text.contains(&token),
+                "{format} {extra:?} prints the token:\n{text}"
+            );
+        }
+    }
+}

@@ -523,8 +523,8 @@ fn vex_statements_and_ignore_rules_accept_vulnerabilities() {
             "timestamp": "2026-01-01T00:00:00Z",
             "version": 1,
             "statements": [
-                {"vulnerability": {"name": os_id}, "products": [{"@id": "pkg:oci/app",
-                    "subcomponents": [{"@id": os_purl}]}],
+                // An image read from a file has no repository: the package itself is the product.
+                {"vulnerability": {"name": os_id}, "products": [{"@id": os_purl}],
                  "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"},
                 // "affected" is a statement, not an acceptance: it suppresses nothing.
                 {"vulnerability": {"name": app_id}, "status": "affected",
