@@ -24,7 +24,14 @@ use cli::{
     ImageArgs, OutputFormat, PkgType, RootfsArgs, SbomArgs, Scanner,
 };
 
+/// When this run began (for reports that give the scan's start and end).
+fn started_at() -> &'static str {
+    static STARTED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    STARTED.get_or_init(drydock_report::sbom::now_rfc3339)
+}
+
 fn main() -> ExitCode {
+    started_at();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Err(err) = config::apply(&args) {
         eprintln!("drydock: error: {}", one_line(&err));
@@ -352,6 +359,7 @@ fn check_dockerfile(global: &GlobalArgs, args: &DockerfileArgs) -> Result<ExitCo
         name: dockerfile_name(&args.path),
         digest: None,
         timestamp: drydock_report::sbom::now_rfc3339(),
+        started: started_at().to_string(),
     };
     emit(global, &|format, _, out| {
         match format {
@@ -393,6 +401,7 @@ fn scan_sbom(global: &GlobalArgs, args: &SbomArgs) -> Result<ExitCode> {
         name: location,
         digest: None,
         timestamp: drydock_report::sbom::now_rfc3339(),
+        started: started_at().to_string(),
     };
     let mut report = Report {
         summary,
@@ -1044,6 +1053,7 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
                 .to_string(),
         ),
         timestamp: drydock_report::sbom::now_rfc3339(),
+        started: started_at().to_string(),
     };
     let mut report = Report {
         summary,
@@ -1084,6 +1094,7 @@ fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
         name: location,
         digest: None,
         timestamp: drydock_report::sbom::now_rfc3339(),
+        started: started_at().to_string(),
     };
     let mut report = Report {
         summary,

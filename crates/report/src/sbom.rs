@@ -13,6 +13,8 @@ pub struct Subject {
     pub digest: Option<String>,
     /// Creation time, RFC 3339 (fixed in tests, now otherwise).
     pub timestamp: String,
+    /// When the scan began, RFC 3339 (GitLab's report wants both ends).
+    pub started: String,
 }
 
 /// A name-based UUID (version 8 layout, SHA-256) so the same input names the same document

@@ -181,3 +181,29 @@ pub fn validate(document: &Value, schema_name: &str) {
         errors.join("\n")
     );
 }
+
+/// Validates a `--format json` report against drydock's own published schema
+/// (docs/report.schema.json).
+pub fn validate_report(report: &Value) {
+    let errors = report_schema_errors(report);
+    assert!(
+        errors.is_empty(),
+        "report.schema.json validation failed:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// What docs/report.schema.json finds wrong with `report`.
+pub fn report_schema_errors(report: &Value) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/report.schema.json");
+    let schema: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("report schema compiles");
+    validator
+        .iter_errors(report)
+        .take(10)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}

@@ -2,7 +2,7 @@
 //! in any of them shows up as a reviewed diff (`cargo insta review`). Timestamps come from
 //! `SOURCE_DATE_EPOCH`; the shared folder's location is replaced by `[shared]`.
 
-use crate::common::{drydock, require_shared, tempdir};
+use crate::common::{drydock, report_schema_errors, require_shared, tempdir, validate_report};
 use crate::vuln::shared_db;
 
 const FORMATS: [&str; 10] = [
@@ -46,6 +46,14 @@ fn every_format_of_acme_shop() {
         let text = String::from_utf8(out.stdout)
             .unwrap()
             .replace(shared.to_str().unwrap(), "[shared]");
+        if format == "json" {
+            let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+            validate_report(&report);
+            // The schema is strict where it promises: an unknown kind is caught.
+            let mut broken = report.clone();
+            broken["findings"][0]["kind"] = "bogus".into();
+            assert!(!report_schema_errors(&broken).is_empty());
+        }
         insta::assert_snapshot!(format!("acme_shop_{}", format.replace('-', "_")), text);
     }
 }

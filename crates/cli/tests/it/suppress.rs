@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::common::{drydock, expect_error, require_shared, tempdir};
+use crate::common::{drydock, expect_error, require_shared, tempdir, validate_report};
 
 #[test]
 fn working_directory_ignore_files_accept_findings() {
@@ -41,6 +41,7 @@ fn working_directory_ignore_files_accept_findings() {
     .unwrap();
     std::fs::write(dir.path().join(".trivyignore"), "BL001\n").unwrap();
     let (after, _) = run(dir.path());
+    validate_report(&after);
     let ids: Vec<&str> = after["findings"]
         .as_array()
         .unwrap()
