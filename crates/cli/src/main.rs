@@ -13,7 +13,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use drydock_image::{
-    analyze_image, analyze_rootfs, Cache, Credentials, Limits, Progress, Reference, RegistryClient,
+    analyze_rootfs, Cache, Credentials, Limits, Progress, Reference, RegistryClient,
     RegistryOptions,
 };
 use drydock_inventory::{build_inventory, InventoryAnalyzer};
@@ -1020,7 +1020,14 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
         }
     };
     let file_scanners = FileScanners::new(global)?;
-    let analysis = analyze_image(&image, Some(&cache), &limits, &file_scanners.analyzers())?;
+    let bars = progress(global);
+    let analysis = drydock_image::analyze_image_with_progress(
+        &image,
+        Some(&cache),
+        &limits,
+        &file_scanners.analyzers(),
+        bars.as_deref(),
+    )?;
     tracing::debug!(
         "{} of {} layers came from the cache",
         analysis.layers_from_cache,

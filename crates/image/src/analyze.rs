@@ -78,6 +78,20 @@ pub fn analyze_image(
     limits: &Limits,
     analyzers: &[&dyn FileAnalyzer],
 ) -> Result<Analysis> {
+    analyze_image_with_progress(image, cache, limits, analyzers, None)
+}
+
+/// Layers whose blob is at least this large get a progress bar while they are read.
+const PROGRESS_FROM_BYTES: u64 = 64 << 20;
+
+/// [`analyze_image`], reporting the reading of large layers to `progress`.
+pub fn analyze_image_with_progress(
+    image: &Image,
+    cache: Option<&Cache>,
+    limits: &Limits,
+    analyzers: &[&dyn FileAnalyzer],
+    progress: Option<&dyn Progress>,
+) -> Result<Analysis> {
     let key = facts_key(analyzers);
     if image.layers.len() > MAX_LAYERS {
         return Err(crate::Error::TooLarge {
@@ -100,7 +114,12 @@ pub fn analyze_image(
             {
                 return Ok((facts, true));
             }
-            let blob = image.open_layer(layer)?;
+            let task = progress
+                .zip(layer.blob_size.filter(|size| *size >= PROGRESS_FROM_BYTES))
+                .map(|(progress, size)| {
+                    progress.start(&format!("reading {}", layer.label()), Some(size))
+                });
+            let blob = ProgressReader::new(image.open_layer(layer)?, task);
             let (mut facts, _) = read_layer(
                 blob,
                 layer.digest.as_ref(),

@@ -15,7 +15,8 @@ pub mod view;
 pub mod analyze;
 
 pub use analyze::{
-    analyze_image, analyze_rootfs, Analysis, Progress, ProgressTask, FILES_ANALYZER,
+    analyze_image, analyze_image_with_progress, analyze_rootfs, Analysis, Progress, ProgressTask,
+    FILES_ANALYZER,
 };
 pub use cache::Cache;
 pub use digest::Digest;
