@@ -2171,12 +2171,19 @@ impl<'d> Checker<'d> {
         let dockerfile = self.dockerfile;
         if self.history_mode {
             let config = dockerfile.config.clone().unwrap_or_default();
-            let last = dockerfile
-                .instructions
+            // Whole-image facts belong to the image's own last build step, not to an entry
+            // made up from a config field (`Env`) when the history lacks one.
+            let own = |instruction: &&Instruction| !instruction.is_base_image();
+            let step = |instruction: &&Instruction| {
+                matches!(instruction.origin, Origin::History { .. })
+            };
+            let instructions = &dockerfile.instructions;
+            let last = instructions
                 .iter()
                 .rev()
-                .find(|instruction| !instruction.is_base_image())
-                .or(dockerfile.instructions.last());
+                .find(|i| own(i) && step(i))
+                .or_else(|| instructions.iter().rev().find(own))
+                .or(instructions.last());
             let Some(last) = last else {
                 return;
             };
