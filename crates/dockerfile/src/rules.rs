@@ -2174,9 +2174,8 @@ impl<'d> Checker<'d> {
             // Whole-image facts belong to the image's own last build step, not to an entry
             // made up from a config field (`Env`) when the history lacks one.
             let own = |instruction: &&Instruction| !instruction.is_base_image();
-            let step = |instruction: &&Instruction| {
-                matches!(instruction.origin, Origin::History { .. })
-            };
+            let step =
+                |instruction: &&Instruction| matches!(instruction.origin, Origin::History { .. });
             let instructions = &dockerfile.instructions;
             let last = instructions
                 .iter()
