@@ -681,3 +681,78 @@ fn disabled_rules_and_rule_table() {
         );
     }
 }
+
+/// Every file of sshd_config.d includes the whole directory: each file is read once per
+/// `Match` context (a loop is skipped), not 20^8 times.
+#[test]
+fn sshd_includes_that_include_each_other_finish() {
+    let names: Vec<String> = (0..20)
+        .map(|i| format!("/etc/ssh/sshd_config.d/{i:02}.conf"))
+        .collect();
+    let mut items = vec![
+        dir("/etc/ssh", 0o755),
+        dir("/etc/ssh/sshd_config.d", 0o755),
+        file(
+            "/etc/ssh/sshd_config",
+            0o644,
+            b"Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin no\nPasswordAuthentication yes\n",
+        ),
+    ];
+    let include: &[u8] = b"Include /etc/ssh/sshd_config.d/*.conf\n";
+    for (i, name) in names.iter().enumerate() {
+        let content: &[u8] = match i {
+            7 => b"Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin yes\n",
+            12 => {
+                b"Include /etc/ssh/sshd_config.d/*.conf\nMatch User x\n PermitEmptyPasswords yes\n"
+            }
+            _ => include,
+        };
+        items.push(file(name, 0o644, content));
+    }
+    let start = std::time::Instant::now();
+    let f = scan_layers(&[items]);
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    let all = describe(&f);
+    assert_eq!(of_rule(&f, "BL016").len(), 1, "{all}");
+    one(&f, "BL016", "/etc/ssh/sshd_config.d/07.conf");
+    assert_eq!(of_rule(&f, "BL017").len(), 1, "{all}");
+    let empty = one(&f, "BL017", "/etc/ssh/sshd_config.d/12.conf");
+    assert_eq!(empty.severity, Severity::Medium);
+    one(&f, "BL018", "/etc/ssh/sshd_config");
+    assert!(!all.contains("stopped after"), "{all}");
+}
+
+/// 60 files in sudoers.d, each including the directory 3,000 times: every file is read
+/// once, and quickly.
+#[test]
+fn sudo_includedir_repeated_in_every_file() {
+    let includes = "@includedir /etc/sudoers.d\n".repeat(3_000);
+    let contents: Vec<(String, String)> = (0..60)
+        .map(|i| {
+            (
+                format!("/etc/sudoers.d/u{i:02}"),
+                format!("{includes}u{i} ALL=(ALL) NOPASSWD: /usr/bin/id\n"),
+            )
+        })
+        .collect();
+    let mut items = vec![
+        dir("/etc", 0o755),
+        dir("/etc/sudoers.d", 0o755),
+        file(
+            "/etc/sudoers",
+            0o440,
+            b"root ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n",
+        ),
+    ];
+    for (path, content) in &contents {
+        items.push(file(path, 0o440, content.as_bytes()));
+    }
+    let start = std::time::Instant::now();
+    let f = scan_layers(&[items]);
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    let sudo = of_rule(&f, "BL015");
+    assert_eq!(sudo.len(), 60, "{}", describe(&f));
+    for (path, _) in &contents {
+        one(&f, "BL015", path);
+    }
+}

@@ -1,7 +1,7 @@
 //! Service configuration and packages: sudoers (BL015), sshd_config (BL016–BL018) and
 //! insecure network services (BL025).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use drydock_image::FileKind;
 
@@ -76,45 +76,77 @@ fn absolute(base_dir: &str, path: &str) -> String {
     }
 }
 
-fn sudo(scan: &mut Scan<'_>) {
-    if scan.final_facts(SUDOERS).is_none() {
-        return;
-    }
-    // The files sudo reads, in order: /etc/sudoers and what it includes.
-    let final_paths = scan.final_paths();
+/// The files sudo reads, in order: `root` and what it includes (depth first). Each path is
+/// queued at most once and each include target expanded at most once, so hostile files
+/// that repeat `@includedir` thousands of times cost one lookup per line.
+fn sudo_files<'f>(
+    root: &str,
+    facts_of: impl Fn(&str) -> Option<&'f crate::sudoers::SudoersFacts>,
+    final_paths: &[&str],
+) -> Vec<String> {
     let mut files: Vec<String> = Vec::new();
-    let mut pending: Vec<(String, usize)> = vec![(SUDOERS.to_string(), 0)];
+    let mut queued: HashSet<String> = HashSet::from([root.to_string()]);
+    let mut expanded: HashSet<(String, bool)> = HashSet::new();
+    let mut pending: Vec<(String, usize)> = vec![(root.to_string(), 0)];
     while let Some((path, depth)) = pending.pop() {
-        if files.contains(&path) || depth > MAX_INCLUDE_DEPTH {
+        if depth > MAX_INCLUDE_DEPTH {
             continue;
         }
-        let Some((_, FileFacts::Sudoers(facts))) = scan.final_facts(&path) else {
+        let Some(facts) = facts_of(&path) else {
             continue;
         };
         let mut next = Vec::new();
         for include in &facts.includes {
-            let target = absolute("/etc", &include.path);
-            if include.dir {
+            let target = absolute(parent_dir(&path), &include.path);
+            if !expanded.insert((target.clone(), include.dir)) {
+                continue;
+            }
+            let found: Vec<String> = if include.dir {
                 // sudo skips names with a dot or ending in `~` (editor and package leftovers).
                 let prefix = format!("{}/", target.trim_end_matches('/'));
-                next.extend(
-                    final_paths
-                        .iter()
-                        .filter(|p| {
-                            p.strip_prefix(&prefix).is_some_and(|name| {
-                                !name.contains('/') && !name.contains('.') && !name.ends_with('~')
-                            })
+                final_paths
+                    .iter()
+                    .filter(|p| {
+                        p.strip_prefix(&prefix).is_some_and(|name| {
+                            !name.contains('/') && !name.contains('.') && !name.ends_with('~')
                         })
-                        .map(|p| p.to_string()),
-                );
+                    })
+                    .map(|p| p.to_string())
+                    .collect()
             } else {
-                next.push(target);
-            }
+                vec![target]
+            };
+            next.extend(found.into_iter().filter(|p| queued.insert(p.clone())));
         }
         files.push(path);
         // Reverse so that the stack pops them in file order.
         pending.extend(next.into_iter().rev().map(|p| (p, depth + 1)));
     }
+    files
+}
+
+/// The directory of an absolute path (`/etc` for `/etc/sudoers`).
+fn parent_dir(path: &str) -> &str {
+    match path.rsplit_once('/') {
+        Some(("", _)) | None => "/",
+        Some((dir, _)) => dir,
+    }
+}
+
+fn sudo(scan: &mut Scan<'_>) {
+    if scan.final_facts(SUDOERS).is_none() {
+        return;
+    }
+    let final_paths = scan.final_paths();
+    let view: &Scan<'_> = scan;
+    let files = sudo_files(
+        SUDOERS,
+        |p| match view.final_facts(p) {
+            Some((_, FileFacts::Sudoers(facts))) => Some(facts),
+            _ => None,
+        },
+        &final_paths,
+    );
     let note = match installed(scan, &["/usr/bin/sudo", "/bin/sudo"]) {
         Some(path) => format!("sudo is installed ({path})"),
         None => "sudo is not installed: the rule applies once it is".to_string(),
@@ -155,44 +187,90 @@ struct Effective {
     match_block: Option<String>,
 }
 
-fn expand_sshd(
-    scan: &Scan<'_>,
-    path: &str,
-    inherited: Option<&str>,
-    depth: usize,
-    out: &mut Vec<Effective>,
-) {
-    if depth > MAX_INCLUDE_DEPTH {
-        return;
-    }
-    let Some((_, FileFacts::Sshd(facts))) = scan.final_facts(path) else {
-        return;
-    };
-    let final_paths = scan.final_paths();
-    for directive in &facts.directives {
-        let match_block = inherited
-            .map(str::to_string)
-            .or_else(|| directive.match_block.clone());
-        if directive.keyword == INCLUDE {
-            for arg in &directive.args {
-                let pattern = absolute("/etc/ssh", arg);
-                let mut matched: Vec<&str> = final_paths
-                    .iter()
-                    .copied()
-                    .filter(|p| glob_match(&pattern, p))
-                    .collect();
-                matched.sort_unstable();
-                for included in matched {
-                    expand_sshd(scan, included, match_block.as_deref(), depth + 1, out);
-                }
-            }
-            continue;
+/// At most this many directives (and included files) are expanded; a config that
+/// includes itself in every file would otherwise grow exponentially with the depth.
+const MAX_SSHD_DIRECTIVES: usize = 100_000;
+
+/// Expands `Include`s in place. A file already on the include stack is skipped (a loop),
+/// and a file already expanded under the same `Match` context adds nothing new (sshd keeps
+/// the first value of each keyword), so each (file, context) is expanded once.
+struct SshdExpander<'s, 'a> {
+    scan: &'s Scan<'a>,
+    final_paths: Vec<&'a str>,
+    stack: Vec<String>,
+    done: HashSet<(String, Option<String>)>,
+    budget: usize,
+    truncated: bool,
+    out: Vec<Effective>,
+}
+
+impl<'s, 'a> SshdExpander<'s, 'a> {
+    fn new(scan: &'s Scan<'a>) -> Self {
+        SshdExpander {
+            scan,
+            final_paths: scan.final_paths(),
+            stack: Vec::new(),
+            done: HashSet::new(),
+            budget: MAX_SSHD_DIRECTIVES,
+            truncated: false,
+            out: Vec::new(),
         }
-        out.push(Effective {
-            path: path.to_string(),
-            directive: directive.clone(),
-            match_block,
-        });
+    }
+
+    fn spend(&mut self) -> bool {
+        if self.budget == 0 {
+            self.truncated = true;
+            return false;
+        }
+        self.budget -= 1;
+        true
+    }
+
+    fn expand(&mut self, path: &str, inherited: Option<&str>) {
+        if self.stack.len() > MAX_INCLUDE_DEPTH || self.stack.iter().any(|p| p == path) {
+            return;
+        }
+        if !self
+            .done
+            .insert((path.to_string(), inherited.map(str::to_string)))
+        {
+            return;
+        }
+        let scan = self.scan;
+        let Some((_, FileFacts::Sshd(facts))) = scan.final_facts(path) else {
+            return;
+        };
+        self.stack.push(path.to_string());
+        for directive in &facts.directives {
+            if !self.spend() {
+                break;
+            }
+            let match_block = inherited
+                .map(str::to_string)
+                .or_else(|| directive.match_block.clone());
+            if directive.keyword == INCLUDE {
+                for arg in &directive.args {
+                    let pattern = absolute("/etc/ssh", arg);
+                    // `final_paths` is sorted, like glob(3)'s results.
+                    let matched: Vec<&str> = self
+                        .final_paths
+                        .iter()
+                        .copied()
+                        .filter(|p| glob_match(&pattern, p))
+                        .collect();
+                    for included in matched {
+                        self.expand(included, match_block.as_deref());
+                    }
+                }
+                continue;
+            }
+            self.out.push(Effective {
+                path: path.to_string(),
+                directive: directive.clone(),
+                match_block,
+            });
+        }
+        self.stack.pop();
     }
 }
 
@@ -200,14 +278,21 @@ fn sshd(scan: &mut Scan<'_>) {
     let Some((config_layer, _)) = scan.final_facts(SSHD_CONFIG) else {
         return;
     };
-    let mut effective = Vec::new();
-    expand_sshd(scan, SSHD_CONFIG, None, 0, &mut effective);
-    let note = match has_package(scan, &["openssh-server", "openssh-server-pam"])
+    let mut expander = SshdExpander::new(scan);
+    expander.expand(SSHD_CONFIG, None);
+    let truncated = expander.truncated;
+    let effective = expander.out;
+    let mut note = match has_package(scan, &["openssh-server", "openssh-server-pam"])
         .or_else(|| installed(scan, &["/usr/sbin/sshd", "/sbin/sshd"]))
     {
         Some(what) => format!("sshd is installed ({what})"),
         None => "sshd is not installed: the settings apply if an SSH server is added".to_string(),
     };
+    if truncated {
+        note.push_str(&format!(
+            "; Include expansion stopped after {MAX_SSHD_DIRECTIVES} directives, later ones were not read"
+        ));
+    }
     // (rule, keyword, value that is a finding, explicit severity).
     let checks = [
         ("BL016", PERMIT_ROOT_LOGIN, "yes"),
