@@ -756,3 +756,49 @@ fn sudo_includedir_repeated_in_every_file() {
         one(&f, "BL015", path);
     }
 }
+
+/// Thousands of `.git` directories: each is one finding with its own files (including a
+/// `.git` nested in another, and a sibling whose name only starts with `.git`).
+#[test]
+fn many_git_directories_are_grouped() {
+    let paths: Vec<[String; 4]> = (0..3000)
+        .map(|i| {
+            [
+                format!("/src/p{i}/.git"),
+                format!("/src/p{i}/.git/HEAD"),
+                format!("/src/p{i}/.git/modules/m/.git/config"),
+                format!("/src/p{i}/.gitkeep/x"),
+            ]
+        })
+        .collect();
+    let mut items = vec![dir("/src", 0o755)];
+    for [git, head, nested, sibling] in &paths {
+        items.push(dir(git, 0o755));
+        items.push(file(head, 0o644, b"ref\n"));
+        items.push(file(nested, 0o644, b"[core]\n"));
+        items.push(file(sibling, 0o644, b"x"));
+    }
+    let start = std::time::Instant::now();
+    let f = scan_layers(&[items]);
+    assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+    let junk = of_rule(&f, "BL022");
+    assert_eq!(
+        junk.len(),
+        3000,
+        "{}",
+        describe(&junk.iter().map(|f| (*f).clone()).collect::<Vec<_>>()[..5.min(junk.len())])
+    );
+    for j in junk {
+        assert!(
+            j.path.as_deref().unwrap().ends_with("/.git"),
+            "{:?}",
+            j.path
+        );
+        assert_eq!(j.size, Some(11), "{}", j.evidence);
+        assert!(
+            j.evidence.starts_with("git metadata: 2 files"),
+            "{}",
+            j.evidence
+        );
+    }
+}

@@ -205,6 +205,8 @@ pub(super) fn check(scan: &mut Scan<'_>) {
         .collect();
 
     let mut junk_dirs: Vec<(String, &'static str, Total, usize)> = Vec::new();
+    // Path of each junk directory to its index in `junk_dirs`.
+    let mut junk_index: HashMap<String, usize> = HashMap::new();
     let mut caches: BTreeMap<String, Total> = BTreeMap::new();
     let nodes: Vec<&FileNode> = view.files().collect();
     for node in nodes {
@@ -243,18 +245,21 @@ pub(super) fn check(scan: &mut Scan<'_>) {
             );
         }
 
-        if let Some(dir) = junk_dirs.iter_mut().find(|d| {
-            path.strip_prefix(d.0.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
-        }) {
+        // One lookup per ancestor directory, not one comparison per junk directory.
+        let within = path
+            .match_indices('/')
+            .skip(1)
+            .find_map(|(at, _)| junk_index.get(&path[..at]).copied());
+        if let Some(index) = within {
             if regular {
-                dir.2.add(node);
+                junk_dirs[index].2.add(node);
             }
             continue;
         }
         if let Some(what) = junk_kind(node) {
             if !owners.contains_key(&canonical(path)) {
                 if kind == FileKind::Dir {
+                    junk_index.insert(path.to_string(), junk_dirs.len());
                     junk_dirs.push((path.to_string(), what, Total::default(), node.layer));
                 } else {
                     let evidence = format!("{what}, {} bytes", node.entry.size);
