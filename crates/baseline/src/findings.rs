@@ -118,6 +118,30 @@ impl<'a> Scan<'a> {
             .map(|(l, f)| (*l, f))
     }
 
+    /// Like [`Scan::final_facts`], following `path` through symlinks (as glibc, sudo and
+    /// sshd do) when it is one: the facts of the file it resolves to, if that file was
+    /// parsed (it is one of the wanted paths), with that file's path.
+    pub fn followed_facts(&self, path: &str) -> Option<(String, usize, &FileFacts)> {
+        if let Some((layer, facts)) = self.final_facts(path) {
+            return Some((path.to_string(), layer, facts));
+        }
+        let real = self.analysis.view.resolve(path).ok()?;
+        let (layer, facts) = self.final_facts(&real)?;
+        Some((real, layer, facts))
+    }
+
+    /// Where `path` points when it is a symlink in the final filesystem (`None` otherwise
+    /// and for dangling or looping links), with the target's node.
+    pub fn symlink_target(&self, path: &str) -> Option<(String, &'a FileNode)> {
+        let node = self.node(path)?;
+        if node.entry.kind != drydock_image::FileKind::Symlink {
+            return None;
+        }
+        let real = self.analysis.view.resolve(path).ok()?;
+        let target = self.node(&real)?;
+        Some((real, target))
+    }
+
     /// Paths with parsed facts that are in the final filesystem, sorted.
     pub fn final_paths(&self) -> Vec<&'a str> {
         let mut paths: Vec<&str> = self

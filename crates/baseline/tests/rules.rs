@@ -802,3 +802,60 @@ fn many_git_directories_are_grouped() {
         );
     }
 }
+
+/// Symlinked sensitive files: ld.so.preload and root's authorized_keys are reported as
+/// links (their targets are not parsed); sudoers and sshd_config pointing at a parsed file
+/// are checked through it.
+#[test]
+fn symlinked_config_files_are_checked() {
+    let f = scan_layers(&[vec![
+        dir("/etc", 0o755),
+        dir("/usr/lib/.x", 0o755),
+        file("/usr/lib/.x/list", 0o644, b"/usr/lib/.x/hide.so\n"),
+        Item::Symlink {
+            path: "/etc/ld.so.preload",
+            target: "/usr/lib/.x/list",
+        },
+        dir("/root/.ssh", 0o700),
+        file("/opt/keys", 0o600, b"ssh-ed25519 AAAA a@b\n"),
+        Item::Symlink {
+            path: "/root/.ssh/authorized_keys",
+            target: "../../opt/keys",
+        },
+        dir("/etc/sudoers.d", 0o755),
+        file(
+            "/etc/sudoers.d/real",
+            0o440,
+            b"deploy ALL=(ALL) NOPASSWD: ALL\n",
+        ),
+        Item::Symlink {
+            path: "/etc/sudoers",
+            target: "sudoers.d/real",
+        },
+        dir("/etc/ssh/sshd_config.d", 0o755),
+        file(
+            "/etc/ssh/sshd_config.d/main.conf",
+            0o644,
+            b"PermitRootLogin yes\nPasswordAuthentication yes\n",
+        ),
+        Item::Symlink {
+            path: "/etc/ssh/sshd_config",
+            target: "/etc/ssh/sshd_config.d/main.conf",
+        },
+    ]]);
+    let all = describe(&f);
+    let preload = one(&f, "BL019", "/etc/ld.so.preload");
+    assert_eq!(preload.severity, Severity::High);
+    assert!(
+        preload.evidence.contains("symlink to /usr/lib/.x/list"),
+        "{all}"
+    );
+    let keys = one(&f, "BL021", "/root/.ssh/authorized_keys");
+    assert!(keys.evidence.contains("symlink to /opt/keys"), "{all}");
+    assert_eq!(
+        one(&f, "BL015", "/etc/sudoers.d/real").severity,
+        Severity::High
+    );
+    one(&f, "BL016", "/etc/ssh/sshd_config.d/main.conf");
+    one(&f, "BL018", "/etc/ssh/sshd_config.d/main.conf");
+}

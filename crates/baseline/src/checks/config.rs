@@ -81,10 +81,11 @@ fn absolute(base_dir: &str, path: &str) -> String {
 /// that repeat `@includedir` thousands of times cost one lookup per line.
 fn sudo_files<'f>(
     root: &str,
-    facts_of: impl Fn(&str) -> Option<&'f crate::sudoers::SudoersFacts>,
+    facts_of: impl Fn(&str) -> Option<(String, &'f crate::sudoers::SudoersFacts)>,
     final_paths: &[&str],
 ) -> Vec<String> {
     let mut files: Vec<String> = Vec::new();
+    let mut read: HashSet<String> = HashSet::new();
     let mut queued: HashSet<String> = HashSet::from([root.to_string()]);
     let mut expanded: HashSet<(String, bool)> = HashSet::new();
     let mut pending: Vec<(String, usize)> = vec![(root.to_string(), 0)];
@@ -92,9 +93,13 @@ fn sudo_files<'f>(
         if depth > MAX_INCLUDE_DEPTH {
             continue;
         }
-        let Some(facts) = facts_of(&path) else {
+        // A symlinked file is read (and reported) where it points.
+        let Some((path, facts)) = facts_of(&path) else {
             continue;
         };
+        if !read.insert(path.clone()) {
+            continue;
+        }
         let mut next = Vec::new();
         for include in &facts.includes {
             let target = absolute(parent_dir(&path), &include.path);
@@ -134,15 +139,15 @@ fn parent_dir(path: &str) -> &str {
 }
 
 fn sudo(scan: &mut Scan<'_>) {
-    if scan.final_facts(SUDOERS).is_none() {
+    if scan.followed_facts(SUDOERS).is_none() {
         return;
     }
     let final_paths = scan.final_paths();
     let view: &Scan<'_> = scan;
     let files = sudo_files(
         SUDOERS,
-        |p| match view.final_facts(p) {
-            Some((_, FileFacts::Sudoers(facts))) => Some(facts),
+        |p| match view.followed_facts(p) {
+            Some((real, _, FileFacts::Sudoers(facts))) => Some((real, facts)),
             _ => None,
         },
         &final_paths,
@@ -237,9 +242,14 @@ impl<'s, 'a> SshdExpander<'s, 'a> {
             return;
         }
         let scan = self.scan;
-        let Some((_, FileFacts::Sshd(facts))) = scan.final_facts(path) else {
+        // A symlinked file is read (and reported) where it points.
+        let Some((real, _, FileFacts::Sshd(facts))) = scan.followed_facts(path) else {
             return;
         };
+        let path = real.as_str();
+        if self.stack.iter().any(|p| p == path) {
+            return;
+        }
         self.stack.push(path.to_string());
         for directive in &facts.directives {
             if !self.spend() {
@@ -275,7 +285,7 @@ impl<'s, 'a> SshdExpander<'s, 'a> {
 }
 
 fn sshd(scan: &mut Scan<'_>) {
-    let Some((config_layer, _)) = scan.final_facts(SSHD_CONFIG) else {
+    let Some((_, config_layer, _)) = scan.followed_facts(SSHD_CONFIG) else {
         return;
     };
     let mut expander = SshdExpander::new(scan);

@@ -291,12 +291,14 @@ pub(super) fn check(scan: &mut Scan<'_>) {
                 caches.entry(root).or_default().add(node);
             }
         }
-        if regular
+        // Symlinks count too: rshd and sshd follow them.
+        let trusted = regular || kind == FileKind::Symlink;
+        if trusted
             && (HOST_TRUST_FILES.contains(&path) || USER_TRUST_FILES.contains(&file_name(path)))
         {
             trust_file(scan, node, "BL020");
         }
-        if regular && ROOT_AUTHORIZED_KEYS.contains(&path) {
+        if trusted && ROOT_AUTHORIZED_KEYS.contains(&path) {
             trust_file(scan, node, "BL021");
         }
     }
@@ -425,8 +427,42 @@ fn setid(
 
 fn trust_file(scan: &mut Scan<'_>, node: &FileNode, rule: &str) {
     let path = node.entry.path.as_str();
-    let facts = scan.final_facts(path).map(|(_, f)| f.clone());
-    let (severity, evidence) = match facts {
+    // A symlink: the target's facts when it was parsed, else the link itself is reported.
+    let link = if node.entry.kind == FileKind::Symlink {
+        match scan.symlink_target(path) {
+            Some((real, target))
+                if matches!(target.entry.kind, FileKind::File | FileKind::Hardlink) =>
+            {
+                Some((real, target.entry.size))
+            }
+            _ => return,
+        }
+    } else {
+        None
+    };
+    let facts = scan.followed_facts(path).map(|(_, _, f)| f.clone());
+    let (severity, evidence) = match (facts, &link) {
+        (None, Some((real, size))) => (
+            None,
+            format!("a symlink to {real} ({size} bytes; the target's content was not read)"),
+        ),
+        (facts, _) => trust_evidence(facts, node, rule),
+    };
+    let evidence = match (&link, evidence) {
+        (Some((real, _)), e) if !e.starts_with("a symlink") => {
+            format!("{e} (via a symlink to {real})")
+        }
+        (_, e) => e,
+    };
+    scan.emit(rule, severity, Some(path), None, Some(node.layer), evidence);
+}
+
+fn trust_evidence(
+    facts: Option<FileFacts>,
+    node: &FileNode,
+    rule: &str,
+) -> (Option<Severity>, String) {
+    match facts {
         Some(FileFacts::Trust {
             entries,
             wildcard,
@@ -446,18 +482,40 @@ fn trust_file(scan: &mut Scan<'_>, node: &FileNode, rule: &str) {
             }
         }
         _ => (None, format!("present, {} bytes", node.entry.size)),
-    };
-    scan.emit(rule, severity, Some(path), None, Some(node.layer), evidence);
+    }
 }
 
 fn preload(scan: &mut Scan<'_>) {
     let Some(node) = scan.node(LD_SO_PRELOAD) else {
         return;
     };
+    let layer = node.layer;
+    // glibc follows a symlink; its target is not parsed (only wanted paths are), so the
+    // link itself is the finding, at full severity.
+    if node.entry.kind == FileKind::Symlink {
+        let Some((real, target)) = scan.symlink_target(LD_SO_PRELOAD) else {
+            return;
+        };
+        if !matches!(target.entry.kind, FileKind::File | FileKind::Hardlink) {
+            return;
+        }
+        let evidence = format!(
+            "a symlink to {real} ({} bytes; the target's content was not read)",
+            target.entry.size
+        );
+        scan.emit(
+            "BL019",
+            None,
+            Some(LD_SO_PRELOAD),
+            None,
+            Some(layer),
+            evidence,
+        );
+        return;
+    }
     if !matches!(node.entry.kind, FileKind::File | FileKind::Hardlink) {
         return;
     }
-    let layer = node.layer;
     let (severity, evidence) = match scan.final_facts(LD_SO_PRELOAD) {
         Some((_, FileFacts::Preload { libraries })) if libraries.is_empty() => {
             (Some(Severity::Low), "present, lists no library".to_string())
