@@ -133,19 +133,130 @@ fn without_runas(text: &str) -> String {
     out
 }
 
+/// Commands that hand out a shell or run arbitrary code: allowing one is allowing ALL.
+const SHELL_LIKE: &[&str] = &[
+    "sh",
+    "bash",
+    "dash",
+    "ash",
+    "zsh",
+    "ksh",
+    "mksh",
+    "csh",
+    "tcsh",
+    "fish",
+    "busybox",
+    "su",
+    "sudo",
+    "python",
+    "perl",
+    "ruby",
+    "node",
+    "nodejs",
+    "php",
+    "lua",
+    "tclsh",
+    "expect",
+    "env",
+    "find",
+    "vim",
+    "vi",
+    "nvim",
+    "view",
+    "vimdiff",
+    "nano",
+    "ed",
+    "emacs",
+    "less",
+    "more",
+    "man",
+    "awk",
+    "gawk",
+    "mawk",
+    "nawk",
+    "socat",
+    "nc",
+    "ncat",
+    "gdb",
+    "strace",
+    "xargs",
+    "zip",
+    "docker",
+    "git",
+    "ssh",
+    "script",
+    "nice",
+    "timeout",
+    "stdbuf",
+    "chroot",
+    "tee",
+    "cp",
+    "mv",
+    "dd",
+    "chmod",
+    "chown",
+    "install",
+    "systemctl",
+    "journalctl",
+    "apt",
+    "apt-get",
+    "dpkg",
+    "yum",
+    "dnf",
+    "rpm",
+    "apk",
+    "pip",
+    "pip3",
+    "npm",
+    "make",
+    "sed",
+];
+
+/// Whether a command entry is as good as `ALL`: a shell, an editor or interpreter (any
+/// version: `python3.11`), or a wildcard ending the command (`/usr/bin/*`).
+fn equivalent_to_all(item: &str) -> bool {
+    let command = item.split_whitespace().next().unwrap_or("");
+    if command == "ALL" || command.ends_with('*') {
+        return true;
+    }
+    let name = command.rsplit('/').next().unwrap_or(command);
+    let name = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    SHELL_LIKE.contains(&name)
+}
+
+/// The command entries of a rule's command part, with `None` where a new host part
+/// (`cmd : host2 = …`) starts: its tags start afresh.
+fn command_items(commands: &str) -> Vec<Option<&str>> {
+    let mut out = Vec::new();
+    for part in commands.split(',') {
+        let mut rest = part;
+        while let Some(eq) = rest.find('=') {
+            // `… cmd : host2 =`: the colon before the host list ends the previous command.
+            let head = &rest[..eq];
+            if let Some(colon) = head.rfind(':') {
+                out.push(Some(&head[..colon]));
+            }
+            out.push(None);
+            rest = &rest[eq + 1..];
+        }
+        out.push(Some(rest));
+    }
+    out
+}
+
 /// For a user specification, whether any command runs without a password and whether
-/// one of those is `ALL`. Tags carry over to the following commands of the same rule.
+/// one of those is `ALL` or as good as it. Tags carry over to the following commands of
+/// the same host part.
 fn nopasswd_commands(spec: &str) -> Option<bool> {
     let (_, commands) = spec.split_once('=')?;
     let commands = without_runas(commands);
     let (mut nopasswd, mut any, mut all) = (false, false, false);
-    for part in commands.split(',') {
-        let mut item = part.trim();
-        // `cmd : host2 = …` starts another host part, whose tags start afresh.
-        if let Some((_, rest)) = item.rsplit_once('=') {
-            item = rest.trim();
+    for part in command_items(&commands) {
+        let Some(part) = part else {
             nopasswd = false;
-        }
+            continue;
+        };
+        let mut item = part.trim();
         while let Some((word, rest)) = item.split_once(':') {
             let word = word.trim();
             if !TAGS.contains(&word) {
@@ -162,7 +273,7 @@ fn nopasswd_commands(spec: &str) -> Option<bool> {
             continue;
         }
         any = true;
-        all |= item == "ALL";
+        all |= equivalent_to_all(item);
     }
     any.then_some(all)
 }
@@ -257,6 +368,32 @@ Defaults:ci !authenticate\nDefaults!/usr/bin/id !authenticate\n\
             ]
         );
         assert_eq!(facts.grants[0].text, "deploy ALL=(ALL) NOPASSWD: ALL");
+    }
+
+    #[test]
+    fn shells_and_wildcards_count_as_all_and_host_parts_keep_their_tags() {
+        let facts = parse_sudoers(
+            b"a ALL=(root) NOPASSWD: /bin/bash\nb ALL=(root) NOPASSWD: /usr/bin/vim /etc/x\n\
+c ALL=NOPASSWD: /usr/bin/python3.11\nd ALL=NOPASSWD: /usr/bin/*\ne ALL=NOPASSWD: /usr/bin/id\n\
+u h1 = NOPASSWD: /bin/ls : h2 = /bin/cat\nv h1 = /bin/ls : h2 = NOPASSWD: /usr/bin/find\n",
+        );
+        let got: Vec<_> = facts
+            .grants
+            .iter()
+            .map(|g| (g.line, g.all_commands))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, true),
+                (2, true),
+                (3, true),
+                (4, true),
+                (5, false),
+                (6, false),
+                (7, true)
+            ]
+        );
     }
 
     #[test]
