@@ -39,11 +39,25 @@ impl Validators {
         }
     }
 
-    /// The value for `If-Range`: a strong ETag, else the date (weak tags are not allowed).
+    /// The value for `If-Range`: a strong ETag, else the date when there is no ETag at all
+    /// (RFC 9110 forbids the date beside an entity tag, and a weak tag is not allowed).
     fn if_range(&self) -> Option<&str> {
         match &self.etag {
             Some(tag) if !tag.starts_with("W/") => Some(tag),
-            _ => self.last_modified.as_deref(),
+            Some(_) => None,
+            None => self.last_modified.as_deref(),
+        }
+    }
+
+    /// Whether a partial response continues the same version as the saved bytes: a server
+    /// that honours `Range` but ignores `If-Range` would otherwise splice two versions.
+    fn same_version(&self, other: &Validators) -> bool {
+        match (&self.etag, &other.etag) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => {
+                self.last_modified.is_some() && self.last_modified == other.last_modified
+            }
+            _ => false,
         }
     }
 }
@@ -160,7 +174,10 @@ impl Fetcher {
                         } else {
                             Some(0)
                         };
-                        let append = status == 206 && start == Some(offset) && offset > 0;
+                        let same = part_validators
+                            .as_ref()
+                            .is_some_and(|saved| saved.same_version(&validators));
+                        let append = status == 206 && start == Some(offset) && offset > 0 && same;
                         if status == 206 && !append {
                             // A range we did not ask for: start over without one.
                             *part_validators = None;
@@ -337,7 +354,13 @@ fn retry_after(resp: &ureq::http::Response<ureq::Body>) -> Option<Duration> {
 /// A `Location` header resolved against the URL it came from (RFC 3986 §5.2, without
 /// the query and fragment details a feed URL does not need).
 fn resolve(base: &str, location: &str) -> String {
-    if location.contains("://") {
+    // Absolute only when a scheme starts it: `/dl?u=https://x` is a relative reference.
+    let scheme = location.split_once("://").map(|(scheme, _)| scheme);
+    if scheme.is_some_and(|s| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    }) {
         return location.to_string();
     }
     let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
@@ -383,6 +406,21 @@ fn resolve(base: &str, location: &str) -> String {
 }
 
 #[cfg(test)]
+mod resolve_tests {
+    #[test]
+    fn a_url_in_the_query_keeps_the_reference_relative() {
+        assert_eq!(
+            super::resolve("https://a.invalid/x/y", "/dl?u=https://b.invalid/z"),
+            "https://a.invalid/dl?u=https://b.invalid/z"
+        );
+        assert_eq!(
+            super::resolve("https://a.invalid/x/y", "https://c.invalid/z"),
+            "https://c.invalid/z"
+        );
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -423,6 +461,12 @@ mod tests {
     fn if_range_prefers_a_strong_tag() {
         let v = Validators {
             etag: Some("W/\"1\"".into()),
+            last_modified: Some("Tue, 01 Sep 2026 00:00:00 GMT".into()),
+        };
+        // Only a weak tag: no resume (the date may not stand in beside an entity tag).
+        assert_eq!(v.if_range(), None);
+        let v = Validators {
+            etag: None,
             last_modified: Some("Tue, 01 Sep 2026 00:00:00 GMT".into()),
         };
         assert_eq!(v.if_range(), Some("Tue, 01 Sep 2026 00:00:00 GMT"));

@@ -487,15 +487,34 @@ fn verify(check: Check, path: &Path, unpacked: &Path) -> Result<(), String> {
                 .map_err(|e| format!("not complete JSON: {e}"))?;
         }
         Check::Xml => {
-            let mut bytes = Vec::new();
-            open()?.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-            if !xml_complete(&bytes) {
+            // The root element's name is at the start and its closing tag at the end: read
+            // those, not the whole document (the build parses it).
+            let len = fs::metadata(path).map_err(|e| e.to_string())?.len();
+            let ends = if len <= 128 << 10 {
+                read_head(path, len).map_err(|e| e.to_string())?
+            } else {
+                let mut ends = read_head(path, 64 << 10).map_err(|e| e.to_string())?;
+                ends.extend(read_tail(path, 64 << 10).map_err(|e| e.to_string())?);
+                ends
+            };
+            if !xml_complete(&ends) {
                 return Err("not a complete XML document".into());
             }
         }
         Check::Text => {
-            if fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
+            let head = read_head(path, 4096).map_err(|e| e.to_string())?;
+            let tail = read_tail(path, 1).map_err(|e| e.to_string())?;
+            if head.is_empty() {
                 return Err("empty file".into());
+            }
+            // A login or rate-limit page served with 200 in place of the list.
+            let start = String::from_utf8_lossy(&head).to_ascii_lowercase();
+            if start.contains("<html") || start.contains("<!doctype") {
+                return Err("an HTML page, not the feed".into());
+            }
+            // Line-oriented feeds end with a newline; a cut-off transfer usually does not.
+            if tail != b"\n" {
+                return Err("does not end with a newline (cut off?)".into());
             }
         }
         Check::TarGz => read_tar(flate2::read::MultiGzDecoder::new(BufReader::new(open()?)))
@@ -507,15 +526,51 @@ fn verify(check: Check, path: &Path, unpacked: &Path) -> Result<(), String> {
         Check::Gzip => {
             let dir = unpacked.parent().unwrap_or(Path::new("."));
             let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
-            io::copy(
-                &mut flate2::read::MultiGzDecoder::new(BufReader::new(open()?)),
+            // Bounded: a gzip bomb must not fill the disk.
+            let copied = io::copy(
+                &mut flate2::read::MultiGzDecoder::new(BufReader::new(open()?))
+                    .take(MAX_UNPACKED + 1),
                 tmp.as_file_mut(),
             )
             .map_err(|e| format!("damaged gzip: {e}"))?;
+            if copied > MAX_UNPACKED {
+                return Err(format!("unpacks to more than {MAX_UNPACKED} bytes"));
+            }
             tmp.persist(unpacked).map_err(|e| e.error.to_string())?;
         }
     }
     Ok(())
+}
+
+/// A URL fit for warnings and logs: a `user:token@` in it is dropped.
+fn shown(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+/// The largest a single-file feed may unpack to (OVAL documents are tens of MB).
+const MAX_UNPACKED: u64 = 4 << 30;
+
+fn read_head(path: &Path, n: u64) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    File::open(path)?.take(n).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn read_tail(path: &Path, n: u64) -> io::Result<Vec<u8>> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    file.seek(SeekFrom::Start(len.saturating_sub(n)))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Whether a document ends with the closing tag of its root element (a cut-off download
@@ -605,7 +660,7 @@ impl SourceRun<'_> {
             }) => {
                 if let Err(reason) = verify(check, &part, &unpacked) {
                     let _ = fs::remove_file(&part);
-                    return Err(FileError::Failed(format!("{url}: {reason}")));
+                    return Err(FileError::Failed(format!("{}: {reason}", shown(url))));
                 }
                 fs::rename(&part, &target)
                     .map_err(|e| FileError::Failed(format!("{}: {e}", target.display())))?;
@@ -619,11 +674,11 @@ impl SourceRun<'_> {
             // What arrived stays in the `.part` file for the next run to continue.
             Err(err) => {
                 if err.is_not_found() {
-                    Err(FileError::Missing(format!("{url}: {err}")))
+                    Err(FileError::Missing(format!("{}: {err}", shown(url))))
                 } else if let FetchError::Io(e) = &err {
                     Err(FileError::Failed(format!("{}: {e}", part.display())))
                 } else {
-                    Err(FileError::Failed(format!("{url}: {err}")))
+                    Err(FileError::Failed(format!("{}: {err}", shown(url))))
                 }
             }
         }
@@ -642,15 +697,22 @@ impl SourceRun<'_> {
             self.file(&url, index).map_err(|e| match e {
                 FileError::Missing(r) | FileError::Failed(r) => r,
             })?;
-            let named = fs::read_to_string(self.dir.join(index)).map_err(|e| e.to_string())?;
+            let named = read_head(&self.dir.join(index), 4096).map_err(|e| e.to_string())?;
+            let named = String::from_utf8_lossy(&named);
             let archive = named.trim();
-            // The index is remote input: one plain file name, nothing that leaves the folder.
+            // The index is remote input: one plain file name of safe characters, nothing
+            // that leaves the folder or changes the URL.
             if archive.is_empty()
-                || archive.contains(['/', '\\'])
                 || archive.starts_with('.')
-                || archive.contains(char::is_whitespace)
+                || !archive
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+                || !(archive.ends_with(".tar.zst") || archive.ends_with(".tar.gz"))
             {
-                return Err(format!("{url}: does not name an archive: {archive:?}"));
+                return Err(format!(
+                    "{}: does not name an archive: {archive:?}",
+                    shown(&url)
+                ));
             }
             specs.push(FileSpec {
                 path: archive.to_string(),
@@ -776,6 +838,21 @@ pub fn update_from_publishers(
             .map(|f| format!("{}: {}", f.source, f.reason))
             .collect();
         return Err(UpdateError::AllFailed(reasons.join("; ")));
+    }
+    // A source the current database has but this update could not provide at all would
+    // vanish from it: keep the database as it is instead (scans would say "no data").
+    if output.is_file() {
+        if let Ok(current) = crate::Database::open(output).and_then(|db| db.sources()) {
+            let dropped: Vec<&str> = report
+                .failed
+                .iter()
+                .filter(|f| !f.stale && current.iter().any(|s| s.name == f.source))
+                .map(|f| f.source.as_str())
+                .collect();
+            if !dropped.is_empty() {
+                return Err(UpdateError::WouldDrop(dropped.join(", ")));
+            }
+        }
     }
     let view = staging.join("build");
     if view.exists() {

@@ -40,6 +40,8 @@ pub enum UpdateError {
     Options(String),
     #[error("no source could be updated; the database was left as it was ({0})")]
     AllFailed(String),
+    #[error("{0} failed and no earlier download of it is staged: the database was left as it was rather than lose its data (retry, or leave the source out with --source)")]
+    WouldDrop(String),
 }
 
 #[derive(Deserialize)]

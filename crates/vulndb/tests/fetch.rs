@@ -239,3 +239,42 @@ fn a_cut_off_download_resumes_or_restarts_cleanly() {
     assert_eq!(std::fs::read(&part).unwrap(), body);
     assert!(seen.lock().unwrap()[1].contains_key("range"));
 }
+
+#[test]
+fn a_new_version_is_never_spliced_onto_old_bytes() {
+    // The first answer (version 1) is cut off; the server then changed the file, ignores
+    // If-Range and sends the new version's tail as a 206, then the whole new file.
+    let old: Vec<u8> = vec![b'a'; 8000];
+    let new: Vec<u8> = vec![b'b'; 8000];
+    let (url, seen) = serve(move |n, h| match (n, h.get("range")) {
+        (0, _) => {
+            let mut a = answer("200 OK", &[("ETag", "\"v1\"")], &old);
+            a.cut = Some(4000);
+            a
+        }
+        (_, Some(range)) => {
+            let start: usize = range["bytes=".len()..]
+                .trim_end_matches('-')
+                .parse()
+                .unwrap();
+            let cr = format!("bytes {start}-{}/{}", new.len() - 1, new.len());
+            answer(
+                "206 Partial Content",
+                &[("ETag", "\"v2\""), ("Content-Range", &cr)],
+                &new[start..],
+            )
+        }
+        _ => answer("200 OK", &[("ETag", "\"v2\"")], &new),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let part = dir.path().join("f.part");
+    let outcome = Fetcher::new()
+        .fetch(&format!("{url}/f"), None, &part, 1 << 20)
+        .unwrap();
+    assert!(
+        matches!(outcome, Outcome::Downloaded { resumed: false, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(std::fs::read(&part).unwrap(), vec![b'b'; 8000]);
+    assert!(seen.lock().unwrap().len() >= 3);
+}
