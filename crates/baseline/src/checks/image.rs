@@ -40,13 +40,26 @@ fn history_of(scan: &Scan<'_>, instruction: &str, needle: &str) -> Option<Histor
             h.created_by.as_deref().is_some_and(|line| {
                 // Classic builder: `/bin/sh -c #(nop)  USER root`; BuildKit: `USER root`.
                 let body = line.split("#(nop)").last().unwrap_or(line).trim_start();
-                body.starts_with(instruction) && body.contains(needle)
+                body.starts_with(instruction) && mentions(body, needle)
             })
         })
         .map(|(index, h)| HistoryRef {
             index,
             created_by: one_line(h.created_by.as_deref().unwrap_or("")),
         })
+}
+
+/// Whether `needle` is a whole token of `body`: port 22 is not in `EXPOSE 2222`, user 0
+/// is not in `USER 1000`.
+fn mentions(body: &str, needle: &str) -> bool {
+    // A path needle keeps its slashes; a port needle drops the `/tcp`.
+    let path = needle.contains('/');
+    body.split(|c: char| {
+        c.is_whitespace()
+            || matches!(c, '[' | ']' | '{' | '}' | '"' | ',' | '=')
+            || (!path && c == '/')
+    })
+    .any(|token| token == needle)
 }
 
 fn port_number(spec: &str) -> &str {
@@ -129,5 +142,25 @@ pub(super) fn check(scan: &mut Scan<'_>) {
                 f.history = history;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions;
+
+    #[test]
+    fn needles_match_whole_tokens() {
+        assert!(mentions("EXPOSE map[22/tcp:{} 3000/tcp:{}]", "22"));
+        assert!(mentions("EXPOSE 22", "22"));
+        assert!(!mentions("EXPOSE 2222/tcp", "22"));
+        assert!(!mentions("USER 1000", "0"));
+        assert!(mentions("USER 0", "0"));
+        assert!(mentions(
+            "VOLUME [/var/run/docker.sock]",
+            "/var/run/docker.sock"
+        ));
+        assert!(mentions("VOLUME [\"/data\"]", "/data"));
+        assert!(!mentions("VOLUME [/data2]", "/data"));
     }
 }
