@@ -421,6 +421,41 @@ fn hardened_sshd_config_is_quiet() {
     assert!(f.is_empty(), "{}", describe(&f));
 }
 
+/// Root login allowed while passwords are off is key-only: one step lower. A `Match`
+/// block whose criteria match everyone counts as global.
+#[test]
+fn sshd_key_only_root_login_and_wildcard_match() {
+    let f = scan_layers(&[vec![
+        dir("/etc/ssh", 0o755),
+        file(
+            "/etc/ssh/sshd_config",
+            0o644,
+            b"PermitRootLogin yes\nPasswordAuthentication no\n",
+        ),
+    ]]);
+    let root = of_rule(&f, "BL016");
+    assert_eq!(root.len(), 1, "{}", describe(&f));
+    assert_eq!(root[0].severity, Severity::Medium);
+    assert!(root[0].evidence.contains("key only"));
+
+    let f = scan_layers(&[vec![
+        dir("/etc/ssh", 0o755),
+        file(
+            "/etc/ssh/sshd_config",
+            0o644,
+            b"PasswordAuthentication no\nMatch User *\n  PermitEmptyPasswords yes\nMatch User deploy\n  PermitEmptyPasswords yes\n",
+        ),
+    ]]);
+    let empty = of_rule(&f, "BL017");
+    assert_eq!(empty.len(), 1, "{}", describe(&f));
+    assert_eq!(
+        empty[0].severity,
+        Severity::High,
+        "Match User * is everyone"
+    );
+    assert!(!empty[0].evidence.contains("only inside"));
+}
+
 /// ld.so.preload, trust files and root's authorized_keys on a root directory.
 #[test]
 fn preload_and_trust_files() {

@@ -309,13 +309,18 @@ fn sshd(scan: &mut Scan<'_>) {
         ("BL017", PERMIT_EMPTY_PASSWORDS, "yes"),
         ("BL018", PASSWORD_AUTHENTICATION, "yes"),
     ];
+    // Whether password logins are off for everyone: root login is then by key only.
+    let passwords_off = effective
+        .iter()
+        .find(|e| e.directive.keyword == PASSWORD_AUTHENTICATION && applies_to_all(e))
+        .is_some_and(|e| e.directive.value() == "no");
     for (rule, keyword, risky) in checks {
         let of_keyword: Vec<&Effective> = effective
             .iter()
             .filter(|e| e.directive.keyword == keyword)
             .collect();
         // sshd keeps the first value it reads.
-        let global = of_keyword.iter().find(|e| e.match_block.is_none());
+        let global = of_keyword.iter().find(|e| applies_to_all(e));
         let mut reported = Vec::new();
         if let Some(e) = global {
             if e.directive.value() == risky {
@@ -335,7 +340,7 @@ fn sshd(scan: &mut Scan<'_>) {
         }
         let global_on = global.is_some_and(|e| e.directive.value() == risky);
         if !global_on {
-            for e in of_keyword.iter().filter(|e| e.match_block.is_some()) {
+            for e in of_keyword.iter().filter(|e| !applies_to_all(e)) {
                 if e.directive.value() == risky {
                     reported.push((*e, e.match_block.clone()));
                 }
@@ -344,11 +349,18 @@ fn sshd(scan: &mut Scan<'_>) {
         for (e, within) in reported {
             let origin = scan.origin(&e.path, &e.directive.fp);
             let default = crate::rules::rule(rule).map(|r| r.severity);
-            let severity = within.as_ref().and(default.map(Severity::lower));
-            let evidence = match &within {
+            let key_only = rule == "BL016" && passwords_off;
+            // One step lower when only some clients get it, or root needs a key anyway.
+            let severity = (within.is_some() || key_only)
+                .then_some(default.map(Severity::lower))
+                .flatten();
+            let mut evidence = match &within {
                 Some(criteria) => format!("{} (only inside `Match {criteria}`)", e.directive.text),
                 None => e.directive.text.clone(),
             };
+            if key_only {
+                evidence.push_str(" (PasswordAuthentication no: root logs in with a key only)");
+            }
             if let Some(f) = scan.emit(
                 rule,
                 severity,
@@ -359,6 +371,28 @@ fn sshd(scan: &mut Scan<'_>) {
             ) {
                 f.note = Some(note.clone());
             }
+        }
+    }
+}
+
+/// Whether a directive applies to every connection: outside any `Match` block, or inside
+/// one whose criteria match everyone (`Match All`, `Match User *`, `Match Address *`).
+fn applies_to_all(e: &Effective) -> bool {
+    let Some(criteria) = &e.match_block else {
+        return true;
+    };
+    let words: Vec<String> = criteria
+        .split_whitespace()
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    match words.as_slice() {
+        [all] if all == "all" => true,
+        [] => false,
+        pairs => {
+            pairs.len() % 2 == 0
+                && pairs
+                    .chunks(2)
+                    .all(|pair| pair[1].split(',').any(|v| v == "*"))
         }
     }
 }
