@@ -31,8 +31,8 @@ impl Family {
         match os_family {
             "debian" | "ubuntu" => Some(Family::Debian),
             "alpine" | "wolfi" | "chainguard" => Some(Family::Alpine),
-            "rhel" | "centos" | "rocky" | "almalinux" | "oracle" | "amazon" | "fedora"
-            | "cbl-mariner" | "azurelinux" | "photon" => Some(Family::Rhel),
+            "rhel" | "centos" | "centos-stream" | "rocky" | "almalinux" | "oracle" | "amazon"
+            | "fedora" | "cbl-mariner" | "azurelinux" | "photon" => Some(Family::Rhel),
             _ => None,
         }
     }
@@ -219,6 +219,13 @@ pub fn lookup(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn families_of_the_inventory_ids() {
+        assert_eq!(Family::of("centos-stream"), Some(Family::Rhel));
+        assert_eq!(Family::of("ubuntu"), Some(Family::Debian));
+        assert_eq!(Family::of("sles"), None);
+    }
 
     #[test]
     fn canonical_paths() {

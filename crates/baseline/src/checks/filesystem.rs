@@ -387,7 +387,9 @@ fn setid(
     if let Some((found_in, stock)) = stock::lookup(known_family, path, mode) {
         let from = match family {
             Some((name, Some(_))) => name.clone(),
-            _ => format!("{} (distribution not identified)", found_in.name()),
+            // A known distribution without a table of its own: say which table matched.
+            Some((name, None)) => format!("{} (no stock list for {name})", found_in.name()),
+            None => format!("{} (distribution not identified)", found_in.name()),
         };
         scan.emit(
             "BL012",
