@@ -10,25 +10,12 @@ use drydock_image::{Analysis, Layer};
 use drydock_inventory::Inventory;
 use serde::Serialize;
 
+pub use drydock_image::{HistoryRef, LayerRef};
+
 use crate::analyzer::{BaselineAnalyzer, ANALYZER_KEY};
 use crate::facts::FileFacts;
 use crate::rules::{rule, Severity};
 use crate::text::one_line;
-
-/// The layer a finding sits in.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct LayerRef {
-    pub index: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub diff_id: Option<String>,
-}
-
-/// The history entry that made the layer, or (image-config findings) that set the value.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct HistoryRef {
-    pub index: usize,
-    pub created_by: String,
-}
 
 /// One baseline finding.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -109,18 +109,6 @@ fn scanners(global: &GlobalArgs) -> Vec<Scanner> {
     }
 }
 
-/// A URL fit for logs: `https://user:token@host/x` loses its `user:token@`.
-fn without_userinfo(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
-        None => url.to_string(),
-    }
-}
-
 /// Days since 1970-01-01 of a `YYYY-MM-DD…` date (the inverse of `civil_date`).
 fn days_from_civil(date: &str) -> Option<i64> {
     let mut parts = date.get(..10)?.split('-');
@@ -166,7 +154,7 @@ fn open_db(global: &GlobalArgs) -> Result<drydock_vulndb::Database> {
             if !global.quiet {
                 eprintln!(
                     "drydock: no vulnerability database yet; downloading it from {}",
-                    without_userinfo(&mirror)
+                    drydock_vulndb::without_userinfo(&mirror)
                 );
             }
             db_update(
@@ -558,7 +546,7 @@ fn db_update(global: &GlobalArgs, args: &DbUpdateArgs) -> Result<ExitCode> {
             &path,
             &drydock_report::sbom::now_rfc3339(),
         )?;
-        (report, without_userinfo(mirror))
+        (report, drydock_vulndb::without_userinfo(mirror))
     } else {
         let mut base_urls = Vec::new();
         for setting in &args.source_urls {

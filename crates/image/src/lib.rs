@@ -13,6 +13,7 @@ mod targuard;
 pub mod view;
 
 pub mod analyze;
+pub mod provenance;
 
 pub use analyze::{
     analyze_image, analyze_image_with_progress, analyze_rootfs, Analysis, Progress, ProgressTask,
@@ -23,6 +24,7 @@ pub use digest::Digest;
 pub use error::{Error, Result};
 pub use layer::{FileAnalysis, FileAnalyzer, FileEntry, FileKind, LayerFacts, Limits};
 pub use platform::Platform;
+pub use provenance::{HistoryRef, LayerRef, Removal, RemovalKind};
 pub use reference::Reference;
 pub use source::{Credentials, Image, Layer, RegistryClient, RegistryOptions, SourceKind};
 pub use view::MergedView;

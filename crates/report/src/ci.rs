@@ -149,12 +149,7 @@ pub fn gitlab(report: &Report, subject: &Subject, started: &str) -> Value {
     let vulnerabilities: Vec<Value> = report
         .findings()
         .iter()
-        .filter(|f| {
-            matches!(
-                f.kind,
-                FindingKind::OsVulnerability | FindingKind::AppVulnerability
-            )
-        })
+        .filter(|f| f.kind.is_vulnerability())
         .map(|f| {
             let (name, version) = f
                 .location

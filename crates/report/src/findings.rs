@@ -31,6 +31,15 @@ impl FindingKind {
         FindingKind::BuildInstruction,
     ];
 
+    /// Vulnerabilities of packages (matched against the database), as opposed to
+    /// rule-based findings.
+    pub fn is_vulnerability(self) -> bool {
+        matches!(
+            self,
+            FindingKind::OsVulnerability | FindingKind::AppVulnerability
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FindingKind::OsVulnerability => "os-vulnerability",

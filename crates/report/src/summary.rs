@@ -421,10 +421,7 @@ pub(crate) fn write_counts(counts: &crate::FindingCounts, out: &mut dyn Write) -
             .iter()
             .rev()
             .map(|(severity, n)| {
-                let vulnerability = matches!(
-                    kind,
-                    crate::FindingKind::OsVulnerability | crate::FindingKind::AppVulnerability
-                );
+                let vulnerability = kind.is_vulnerability();
                 // Rule-based scanners call their lowest level "info".
                 let word = match severity {
                     drydock_matcher::Severity::Negligible if !vulnerability => "INFO",

@@ -5,7 +5,6 @@
 use drydock_matcher::{FindingStatus, Vulnerability};
 use serde_json::{json, Value};
 
-use crate::findings::{Finding, FindingKind};
 use crate::sbom::uuid_from;
 use crate::suppress::Suppressed;
 use crate::{Report, Subject};
@@ -47,13 +46,6 @@ fn product(subject: &Subject, purl: Option<&str>) -> Value {
         product["subcomponents"] = json!([{ "@id": purl }]);
     }
     product
-}
-
-fn is_vulnerability(f: &Finding) -> bool {
-    matches!(
-        f.kind,
-        FindingKind::OsVulnerability | FindingKind::AppVulnerability
-    )
 }
 
 fn accepted_statement(s: &Suppressed, subject: &Subject) -> Value {
@@ -99,7 +91,7 @@ pub fn openvex(report: &Report, subject: &Subject) -> Value {
     let mut statements: Vec<Value> = report
         .findings()
         .iter()
-        .filter(|f| is_vulnerability(f))
+        .filter(|f| f.kind.is_vulnerability())
         .map(|f| {
             let mut statement = json!({
                 "vulnerability": { "name": f.id, "aliases": f.aliases },
@@ -117,7 +109,7 @@ pub fn openvex(report: &Report, subject: &Subject) -> Value {
         report
             .suppressed
             .iter()
-            .filter(|s| is_vulnerability(&s.finding))
+            .filter(|s| s.finding.kind.is_vulnerability())
             .map(|s| accepted_statement(s, subject)),
     );
     json!({
@@ -245,7 +237,7 @@ pub fn cyclonedx_vulnerabilities(
         .collect();
     // Accepted vulnerabilities keep their place in the BOM with the decision.
     for s in &report.suppressed {
-        if !is_vulnerability(&s.finding) {
+        if !s.finding.kind.is_vulnerability() {
             continue;
         }
         let Some(v) = &s.vulnerability else {

@@ -10,6 +10,8 @@ use drydock_image::{Analysis, FileAnalyzer, Layer};
 use regex::bytes::Regex;
 use serde::Serialize;
 
+pub use drydock_image::{HistoryRef, LayerRef, Removal, RemovalKind};
+
 use crate::analyzer::SecretAnalyzer;
 use crate::engine::Candidate;
 use crate::filters::{is_placeholder, is_plausible_value, key_holds_secret};
@@ -28,37 +30,6 @@ pub enum FindingSource {
     Label,
     /// A `created_by` line of the config's history.
     History,
-}
-
-/// The layer a file finding sits in.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct LayerRef {
-    pub index: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub diff_id: Option<String>,
-}
-
-/// The history entry that made the layer (file findings) or holds the secret (history
-/// findings). Secrets inside `created_by` are redacted.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct HistoryRef {
-    pub index: usize,
-    pub created_by: String,
-}
-
-/// How a file was removed from the final filesystem while its layer still ships it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RemovalKind {
-    Deleted,
-    Overwritten,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Removal {
-    pub kind: RemovalKind,
-    /// The layer whose whiteout (or newer file) hid it.
-    pub in_layer: usize,
 }
 
 /// One secret in an image.
@@ -287,21 +258,7 @@ impl SecretAnalyzer {
         };
 
         // Files hidden by later layers, by (path, layer that shipped them).
-        let mut removals: HashMap<(&str, usize), Removal> = HashMap::new();
-        for (files, kind) in [
-            (analysis.view.overwritten(), RemovalKind::Overwritten),
-            (analysis.view.deleted(), RemovalKind::Deleted),
-        ] {
-            for file in files {
-                removals.insert(
-                    (file.entry.path.as_str(), file.added_in),
-                    Removal {
-                        kind,
-                        in_layer: file.removed_in,
-                    },
-                );
-            }
-        }
+        let removals = analysis.view.removals();
 
         // Digests dpkg recorded for package files, from every layer's md5sums.
         let mut owned: HashMap<String, Vec<String>> = HashMap::new();

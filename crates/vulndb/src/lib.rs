@@ -26,7 +26,7 @@ pub mod version;
 
 pub use build::{build, BuildError, BuildReport};
 pub use model::{Advisory, Affected, CveInfo, CvssScore, Range, RangeEvent, Status};
-pub use publishers::{update_from_publishers, PublisherOptions};
+pub use publishers::{update_from_publishers, without_userinfo, PublisherOptions};
 pub use store::{Database, SourceInfo, StoreError};
 pub use update::{update, SourceFailure, UpdateError, UpdateReport};
 

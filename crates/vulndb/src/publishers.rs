@@ -543,7 +543,7 @@ fn verify(check: Check, path: &Path, unpacked: &Path) -> Result<(), String> {
 }
 
 /// A URL fit for warnings and logs: a `user:token@` in it is dropped.
-fn shown(url: &str) -> String {
+pub fn without_userinfo(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
@@ -660,7 +660,10 @@ impl SourceRun<'_> {
             }) => {
                 if let Err(reason) = verify(check, &part, &unpacked) {
                     let _ = fs::remove_file(&part);
-                    return Err(FileError::Failed(format!("{}: {reason}", shown(url))));
+                    return Err(FileError::Failed(format!(
+                        "{}: {reason}",
+                        without_userinfo(url)
+                    )));
                 }
                 fs::rename(&part, &target)
                     .map_err(|e| FileError::Failed(format!("{}: {e}", target.display())))?;
@@ -674,11 +677,17 @@ impl SourceRun<'_> {
             // What arrived stays in the `.part` file for the next run to continue.
             Err(err) => {
                 if err.is_not_found() {
-                    Err(FileError::Missing(format!("{}: {err}", shown(url))))
+                    Err(FileError::Missing(format!(
+                        "{}: {err}",
+                        without_userinfo(url)
+                    )))
                 } else if let FetchError::Io(e) = &err {
                     Err(FileError::Failed(format!("{}: {e}", part.display())))
                 } else {
-                    Err(FileError::Failed(format!("{}: {err}", shown(url))))
+                    Err(FileError::Failed(format!(
+                        "{}: {err}",
+                        without_userinfo(url)
+                    )))
                 }
             }
         }
@@ -711,7 +720,7 @@ impl SourceRun<'_> {
             {
                 return Err(format!(
                     "{}: does not name an archive: {archive:?}",
-                    shown(&url)
+                    without_userinfo(&url)
                 ));
             }
             specs.push(FileSpec {
