@@ -27,12 +27,13 @@ pub struct GlobalArgs {
 
     /// Write the report to FILE instead of standard output; FORMAT=FILE writes that format
     /// there. Repeat it to write several formats in one run (`-o sarif=x.sarif -o json=x.json`).
+    /// In DRYDOCK_OUTPUT, one per line (so a file name may hold a comma).
     #[arg(
         long,
         short = 'o',
         global = true,
         value_name = "[FORMAT=]FILE",
-        value_delimiter = ',',
+        value_delimiter = '\n',
         env = "DRYDOCK_OUTPUT"
     )]
     pub output: Vec<String>,
@@ -261,6 +262,16 @@ pub struct DbUpdateArgs {
         env = "DRYDOCK_ALPINE_BRANCHES"
     )]
     pub alpine_branches: Vec<String>,
+
+    /// The most one feed file may take to download, retries included (e.g. 90s, 10m, 1h;
+    /// default 30m). A file that runs over fails its source, as a broken download would.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        env = "DRYDOCK_DOWNLOAD_TIMEOUT",
+        value_parser = humantime::parse_duration
+    )]
+    pub download_timeout: Option<std::time::Duration>,
 
     /// List the sources that can be downloaded from their publishers, and exit.
     #[arg(long)]

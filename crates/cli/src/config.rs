@@ -23,6 +23,8 @@ struct Setting {
     /// The values a closed set allows.
     choices: Vec<String>,
     default: Option<String>,
+    /// What separates a list's items in its variable (`None`: it takes one value).
+    delimiter: Option<char>,
     /// The subcommand it belongs to (`None` for global flags).
     command: Option<String>,
 }
@@ -59,6 +61,7 @@ fn settings() -> BTreeMap<String, Setting> {
                 help: arg.get_help().map(|h| h.to_string()).unwrap_or_default(),
                 choices,
                 default: (!default.is_empty()).then(|| default.join(",")),
+                delimiter: arg.get_value_delimiter(),
                 command: command.clone(),
             });
         }
@@ -102,8 +105,8 @@ fn locate(args: &[OsString]) -> Option<(PathBuf, bool)> {
         .map(|p| (p, false))
 }
 
-/// A setting's value as its variable spells it: lists comma-joined.
-fn render(key: &str, value: &serde_json::Value) -> Result<Option<String>> {
+/// A setting's value as its variable spells it: lists joined with the flag's delimiter.
+fn render(key: &str, value: &serde_json::Value, delimiter: Option<char>) -> Result<Option<String>> {
     use serde_json::Value as V;
     Ok(match value {
         V::Null => None,
@@ -117,9 +120,13 @@ fn render(key: &str, value: &serde_json::Value) -> Result<Option<String>> {
                 if matches!(item, V::Array(_) | V::Object(_)) {
                     bail!("{key}: a list holds plain values, not lists or tables");
                 }
-                parts.extend(render(key, item)?);
+                parts.extend(render(key, item, delimiter)?);
             }
-            Some(parts.join(","))
+            match delimiter {
+                Some(delimiter) => Some(parts.join(&delimiter.to_string())),
+                None if parts.len() > 1 => bail!("{key}: takes one value, not a list"),
+                None => parts.pop(),
+            }
         }
         // Tables are flattened into keys before values are rendered.
         V::Object(_) => bail!("{key}: expected a value, not a table"),
@@ -186,7 +193,7 @@ pub fn apply(args: &[OsString]) -> Result<Option<PathBuf>> {
         if setting.env == "DRYDOCK_CONFIG" {
             continue;
         }
-        if let Some(text) = render(&key, &value)
+        if let Some(text) = render(&key, &value, setting.delimiter)
             .with_context(|| format!("configuration file {}", path.display()))?
         {
             assignments.push((setting.env.clone(), text));
@@ -206,7 +213,8 @@ pub fn generate() -> String {
     let mut out = String::from(
         "# drydock configuration: save as drydock.yaml in the working directory, or pass\n\
          # --config FILE. Every setting is a flag's long name; flags and DRYDOCK_* variables\n\
-         # override what this file says. Lists may be YAML lists or comma-separated text.\n",
+         # override what this file says. Lists are YAML lists (or comma-separated text,\n\
+         # except `output`, whose file names may hold commas).\n",
     );
     let mut by_command: BTreeMap<Option<String>, Vec<(String, Setting)>> = BTreeMap::new();
     for (name, setting) in settings() {

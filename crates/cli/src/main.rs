@@ -130,6 +130,16 @@ fn days_from_civil(date: &str) -> Option<i64> {
 /// it from `DRYDOCK_DB_MIRROR`). Warns when it is older than `--db-max-age` days.
 fn open_db(global: &GlobalArgs) -> Result<drydock_vulndb::Database> {
     let path = db_path(global);
+    // Scans that start together wait for one first-use build rather than each making one.
+    let _lock = if path.is_file() {
+        None
+    } else {
+        let lock = drydock_vulndb::db_lock_path(&path);
+        Some(
+            drydock_vulndb::WriteLock::acquire(&lock)
+                .with_context(|| format!("locking {}", lock.display()))?,
+        )
+    };
     if !path.is_file() {
         if !global.feeds.is_empty() {
             if !global.quiet {
@@ -545,6 +555,8 @@ fn db_update(global: &GlobalArgs, args: &DbUpdateArgs) -> Result<ExitCode> {
             &cache.join("feeds"),
             &path,
             &drydock_report::sbom::now_rfc3339(),
+            args.download_timeout
+                .unwrap_or(drydock_vulndb::DEFAULT_DOWNLOAD_TIMEOUT),
         )?;
         (report, drydock_vulndb::without_userinfo(mirror))
     } else {
@@ -559,6 +571,7 @@ fn db_update(global: &GlobalArgs, args: &DbUpdateArgs) -> Result<ExitCode> {
             sources: args.sources.clone(),
             base_urls,
             alpine_branches: args.alpine_branches.clone(),
+            download_timeout: args.download_timeout,
         };
         let report = drydock_vulndb::update_from_publishers(
             &options,

@@ -6,7 +6,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -74,6 +74,8 @@ pub enum FetchError {
     Redirects,
     #[error("larger than {0} bytes")]
     TooLarge(u64),
+    #[error("not complete within the download timeout ({})", describe_duration(*.0))]
+    Deadline(Duration),
     #[error("{0}")]
     Io(#[from] io::Error),
 }
@@ -98,11 +100,55 @@ pub enum Outcome {
     },
 }
 
+/// How long one file may take, retries included, unless the caller says otherwise. A
+/// per-read timeout alone lets a server that drips a byte a minute hold an update forever.
+pub const DEFAULT_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// `90s` → "1m30s", `1800s` → "30m".
+pub fn describe_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 || out.is_empty() {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}
+
+/// The end of one file's time budget.
+#[derive(Clone, Copy)]
+pub(crate) struct Deadline {
+    at: Instant,
+    pub(crate) budget: Duration,
+}
+
+impl Deadline {
+    pub(crate) fn after(budget: Duration) -> Self {
+        Deadline {
+            at: Instant::now() + budget,
+            budget,
+        }
+    }
+
+    /// The time left, or `None` once it has passed.
+    pub(crate) fn remaining(&self) -> Option<Duration> {
+        let left = self.at.saturating_duration_since(Instant::now());
+        (!left.is_zero()).then_some(left)
+    }
+}
+
 pub struct Fetcher {
     agent: ureq::Agent,
     retries: u32,
     backoff: Duration,
     max_wait: Duration,
+    download_timeout: Duration,
 }
 
 impl Default for Fetcher {
@@ -128,7 +174,15 @@ impl Fetcher {
             retries: 3,
             backoff: Duration::from_millis(250),
             max_wait: Duration::from_secs(60),
+            download_timeout: DEFAULT_DOWNLOAD_TIMEOUT,
         }
+    }
+
+    /// The most one file may take, from its first request to its last byte, retries and
+    /// redirects included.
+    pub fn with_download_timeout(mut self, timeout: Duration) -> Self {
+        self.download_timeout = timeout;
+        self
     }
 
     /// Downloads `url` into `part`. `current` are the validators of the staged copy (a
@@ -146,7 +200,11 @@ impl Fetcher {
         let mut resumed = false;
         let mut part_validators = load_part(part, url);
         let part_validators = &mut part_validators;
+        let deadline = Deadline::after(self.download_timeout);
         loop {
+            let Some(remaining) = deadline.remaining() else {
+                return Err(FetchError::Deadline(deadline.budget));
+            };
             let have = fs::metadata(part).map(|m| m.len()).unwrap_or(0);
             let if_range = part_validators.as_ref().and_then(|v| v.if_range());
             // Without a validator for the partial bytes they cannot be continued safely.
@@ -163,7 +221,7 @@ impl Fetcher {
                     headers.push(("if-modified-since", date.clone()));
                 }
             }
-            let result = self.send(url, &headers).and_then(|mut resp| {
+            let result = self.send(url, &headers, remaining).and_then(|mut resp| {
                 let status = resp.status().as_u16();
                 match status {
                     304 if current.is_some() && offset == 0 => Ok(Some(Outcome::NotModified)),
@@ -230,7 +288,7 @@ impl Fetcher {
                         let wait = retry_after(&resp)
                             .unwrap_or(self.backoff * 2u32.pow(attempt))
                             .min(self.max_wait);
-                        std::thread::sleep(wait);
+                        std::thread::sleep(wait.min(remaining));
                         Ok(None)
                     }
                     other => Err(FetchError::Status(other)),
@@ -239,9 +297,13 @@ impl Fetcher {
             match result {
                 Ok(Some(outcome)) => return Ok(outcome),
                 Ok(None) => attempt += 1,
+                Err(FetchError::Transport(_)) if deadline.remaining().is_none() => {
+                    return Err(FetchError::Deadline(deadline.budget));
+                }
                 Err(err @ FetchError::Transport(_)) if attempt < self.retries => {
                     tracing::debug!("{url}: {err}; retrying");
-                    std::thread::sleep(self.backoff * 2u32.pow(attempt));
+                    let wait = self.backoff * 2u32.pow(attempt);
+                    std::thread::sleep(wait.min(deadline.remaining().unwrap_or_default()));
                     attempt += 1;
                 }
                 Err(err) => return Err(err),
@@ -257,10 +319,23 @@ impl Fetcher {
         &self,
         url: &str,
         headers: &[(&str, String)],
+        remaining: Duration,
     ) -> Result<ureq::http::Response<ureq::Body>, FetchError> {
         let mut url = url.to_string();
+        // One budget across the hops and the body that follows them.
+        let deadline = Deadline::after(remaining);
         for _ in 0..=MAX_REDIRECTS {
-            let mut request = self.agent.get(&url);
+            let Some(left) = deadline.remaining() else {
+                return Err(FetchError::Transport(
+                    "timed out following redirects".into(),
+                ));
+            };
+            let mut request = self
+                .agent
+                .get(&url)
+                .config()
+                .timeout_global(Some(left))
+                .build();
             for (name, value) in headers {
                 request = request.header(*name, value);
             }

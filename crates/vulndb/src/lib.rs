@@ -16,6 +16,7 @@ pub mod feeds_rubysec;
 pub mod feeds_ubuntu;
 pub mod feeds_wolfi;
 pub mod fetch;
+pub mod lock;
 pub mod model;
 pub mod osv;
 pub mod publishers;
@@ -25,6 +26,8 @@ pub mod update;
 pub mod version;
 
 pub use build::{build, BuildError, BuildReport};
+pub use fetch::DEFAULT_DOWNLOAD_TIMEOUT;
+pub use lock::{db_lock_path, WriteLock};
 pub use model::{Advisory, Affected, CveInfo, CvssScore, Range, RangeEvent, Status};
 pub use publishers::{update_from_publishers, without_userinfo, PublisherOptions};
 pub use store::{Database, SourceInfo, StoreError};

@@ -227,6 +227,8 @@ pub struct PublisherOptions {
     pub sources: Vec<String>,
     pub base_urls: Vec<(String, String)>,
     pub alpine_branches: Vec<String>,
+    /// The most one file may take (default [`crate::fetch::DEFAULT_DOWNLOAD_TIMEOUT`]).
+    pub download_timeout: Option<std::time::Duration>,
 }
 
 /// The environment variable that sets a source's base URL.
@@ -795,11 +797,16 @@ pub fn update_from_publishers(
         let path = path.to_path_buf();
         move |source| UpdateError::Io { path, source }
     };
+    let _lock = crate::update::lock_staging(staging)?;
     let sources_dir = staging.join("sources");
     fs::create_dir_all(&sources_dir).map_err(io_err(&sources_dir))?;
     let state_path = staging.join("state.json");
     let mut state = State::load(&state_path);
-    let fetcher = Fetcher::new();
+    let fetcher = Fetcher::new().with_download_timeout(
+        options
+            .download_timeout
+            .unwrap_or(crate::fetch::DEFAULT_DOWNLOAD_TIMEOUT),
+    );
     let mut report = UpdateReport::default();
     let mut usable: Vec<(&str, Vec<String>)> = Vec::new();
     let mut fresh = 0;
@@ -891,6 +898,7 @@ mod tests {
             sources: vec!["kev".into(), "go".into()],
             base_urls: vec![("kev".into(), "http://feeds.example.invalid/kev/".into())],
             alpine_branches: vec![],
+            download_timeout: None,
         };
         let selected = options.selected().unwrap();
         let names: Vec<_> = selected.iter().map(|(p, b)| (p.name, b.as_str())).collect();

@@ -15,6 +15,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::build::{build, BuildError, BuildReport};
+use crate::fetch::{describe_duration, Deadline};
+use crate::lock::WriteLock;
 
 const MAX_INDEX: u64 = 32 << 20;
 const MAX_FILE: u64 = 1 << 30;
@@ -104,10 +106,11 @@ fn sha256_file(path: &Path) -> io::Result<String> {
 
 struct Client {
     agent: ureq::Agent,
+    download_timeout: Duration,
 }
 
 impl Client {
-    fn new() -> Self {
+    fn new(download_timeout: Duration) -> Self {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(5)
@@ -116,7 +119,10 @@ impl Client {
             .user_agent(concat!("drydock/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        Client { agent }
+        Client {
+            agent,
+            download_timeout,
+        }
     }
 
     /// GET with retries on 429/5xx and dropped connections; the body goes to `sink`.
@@ -126,8 +132,24 @@ impl Client {
             reason,
         };
         let mut attempt = 0;
+        let deadline = Deadline::after(self.download_timeout);
+        let timed_out = || {
+            fail(format!(
+                "not complete within the download timeout ({})",
+                describe_duration(deadline.budget)
+            ))
+        };
         loop {
-            match self.agent.get(url).call() {
+            let Some(remaining) = deadline.remaining() else {
+                return Err(timed_out());
+            };
+            let request = self
+                .agent
+                .get(url)
+                .config()
+                .timeout_global(Some(remaining))
+                .build();
+            match request.call() {
                 Ok(mut resp) => {
                     let status = resp.status().as_u16();
                     if matches!(status, 429 | 500..=599) && attempt < RETRIES {
@@ -139,7 +161,13 @@ impl Client {
                         return Err(fail(format!("HTTP {status}")));
                     }
                     let mut body = resp.body_mut().as_reader().take(limit + 1);
-                    let copied = io::copy(&mut body, sink).map_err(|e| fail(e.to_string()))?;
+                    let copied = io::copy(&mut body, sink).map_err(|e| {
+                        if deadline.remaining().is_none() {
+                            timed_out()
+                        } else {
+                            fail(e.to_string())
+                        }
+                    })?;
                     if copied > limit {
                         return Err(fail(format!("larger than {limit} bytes")));
                     }
@@ -157,6 +185,7 @@ impl Client {
                     attempt += 1;
                     std::thread::sleep(Duration::from_millis(200 * u64::from(attempt)));
                 }
+                Err(_) if deadline.remaining().is_none() => return Err(timed_out()),
                 Err(err) => return Err(fail(err.to_string())),
             }
         }
@@ -170,9 +199,11 @@ pub fn update(
     staging: &Path,
     output: &Path,
     built_at: &str,
+    download_timeout: Duration,
 ) -> Result<UpdateReport, UpdateError> {
+    let _lock = lock_staging(staging)?;
     let base = mirror.trim_end_matches('/');
-    let client = Client::new();
+    let client = Client::new(download_timeout);
     let index_url = format!("{base}/MANIFEST.json");
     let mut index_bytes = Vec::new();
     client.get(&index_url, MAX_INDEX, &mut index_bytes)?;
@@ -227,6 +258,12 @@ pub fn update(
     }
     report.build = build(&[staging.to_path_buf()], output, built_at)?;
     Ok(report)
+}
+
+/// Holds `staging` for this process until dropped (see [`crate::lock`]).
+pub(crate) fn lock_staging(staging: &Path) -> Result<WriteLock, UpdateError> {
+    let path = staging.join(".lock");
+    WriteLock::acquire(&path).map_err(|source| UpdateError::Io { path, source })
 }
 
 struct HashingWriter<'a> {

@@ -59,7 +59,12 @@ pub fn have_tool(name: &str) -> bool {
 
 /// A drydock command with its own cache and no inherited configuration.
 pub fn drydock(cache: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("drydock").expect("drydock binary");
+    Command::from_std(drydock_process(cache))
+}
+
+/// [`drydock`] as a plain process, for tests that watch it while it runs.
+pub fn drydock_process(cache: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("drydock"));
     for (key, _) in std::env::vars() {
         if key.starts_with("DRYDOCK_") || key == "DOCKER_CONFIG" || key == "REGISTRY_AUTH_FILE" {
             cmd.env_remove(key);

@@ -160,6 +160,10 @@ fn odd_values_are_errors_not_crashes() {
         ("output: [{sarif: x.sarif}]\n", "a list holds plain values"),
         ("db: \"a\\0b\"\n", "NUL"),
         ("severity: [[HIGH]]\n", "a list holds plain values"),
+        (
+            "format: [json, sarif]\n",
+            "format: takes one value, not a list",
+        ),
     ] {
         setup(dir.path(), text);
         let out = drydock(dir.path())
@@ -174,4 +178,40 @@ fn odd_values_are_errors_not_crashes() {
             "{text}: {stderr}"
         );
     }
+}
+
+#[test]
+fn report_files_may_have_commas_in_their_names() {
+    let dir = tempdir();
+    // A list in the file writes each report; a comma inside a name is part of the name.
+    setup(
+        dir.path(),
+        "output:\n  - json=scan,1.json\n  - sarif=scan,1.sarif\n",
+    );
+    let out = drydock(dir.path())
+        .current_dir(dir.path())
+        .args(["dockerfile", "Dockerfile"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("scan,1.json")).unwrap()).unwrap();
+    assert!(json["findings"].is_array());
+    let sarif: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("scan,1.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    // And on the command line, where the flag repeats instead.
+    std::fs::remove_file(dir.path().join("drydock.yaml")).unwrap();
+    let out = drydock(dir.path())
+        .current_dir(dir.path())
+        .args(["-o", "table=a,b.txt", "dockerfile", "Dockerfile"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let table = std::fs::read_to_string(dir.path().join("a,b.txt")).unwrap();
+    assert!(table.contains("DD001"), "{table}");
 }

@@ -4,7 +4,7 @@ use std::fs;
 
 use serde_json::Value;
 
-use crate::common::{drydock, expect_error, require_shared, tempdir};
+use crate::common::{drydock, drydock_process, expect_error, require_shared, tempdir};
 
 #[test]
 fn build_from_real_feeds_and_report_each_source() {
@@ -1093,4 +1093,213 @@ fn a_failing_publisher_is_left_out_and_the_rest_builds() {
         "{err}"
     );
     assert_eq!(fs::read(&db).unwrap(), kept);
+}
+
+/// A server that answers every request with headers promising a megabyte, then sends one
+/// byte every 100 ms: the per-read timeout never fires, only an overall deadline ends it.
+fn serve_a_drip() -> String {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut request = Vec::new();
+                let mut byte = [0u8; 1];
+                while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    request.push(byte[0]);
+                }
+                let head = "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n";
+                if stream.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                for _ in 0..600 {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    if stream.write_all(b"x").is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+#[test]
+fn a_download_that_never_ends_is_cut_off_by_the_timeout() {
+    let drip = serve_a_drip();
+    let cache = tempdir();
+    let db = cache.path().join("vuln.db");
+    let started = std::time::Instant::now();
+    let err = expect_error(
+        cache.path(),
+        &[
+            "db",
+            "update",
+            "--db",
+            db.to_str().unwrap(),
+            "--mirror",
+            &drip,
+            "--download-timeout",
+            "2s",
+        ],
+    );
+    assert!(
+        err.contains("MANIFEST.json") && err.contains("download timeout (2s)"),
+        "{err}"
+    );
+    let err = expect_error(
+        cache.path(),
+        &[
+            "db",
+            "update",
+            "--db",
+            db.to_str().unwrap(),
+            "--source",
+            "kev",
+            "--source-url",
+            &format!("kev={drip}"),
+            "--download-timeout",
+            "2s",
+        ],
+    );
+    assert!(
+        err.contains("kev: ") && err.contains("download timeout (2s)"),
+        "{err}"
+    );
+    assert!(!db.exists());
+    // Two cut-off downloads of 2 s each, not a minute of dripping.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let out = drydock(cache.path())
+        .args([
+            "db",
+            "update",
+            "--mirror",
+            &drip,
+            "--download-timeout",
+            "soon",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("invalid value 'soon' for '--download-timeout"),
+        "{err}"
+    );
+}
+
+/// Starts `cmd` with its standard error read line by line into a channel.
+fn spawn_reading_stderr(
+    mut cmd: std::process::Command,
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead as _;
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    (child, rx)
+}
+
+/// Waits (up to a minute) for a line containing `needle`; the lines seen before it.
+fn wait_for_line(rx: &std::sync::mpsc::Receiver<String>, needle: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return seen,
+            Ok(line) => seen.push(line),
+            Err(_) => break,
+        }
+    }
+    panic!("no line with {needle:?}; got {seen:?}");
+}
+
+/// Holds the lock another drydock process would hold on `path`.
+fn hold_lock(path: &std::path::Path) -> fs::File {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .unwrap();
+    file.lock().unwrap();
+    file
+}
+
+#[test]
+fn a_second_update_waits_for_the_running_one() {
+    let shared = require_shared!();
+    let mirror_dir = tempdir();
+    make_mirror(&shared, mirror_dir.path());
+    let mirror = Mirror::serve(mirror_dir.path(), None);
+    let cache = tempdir();
+    let db = cache.path().join("vuln.db");
+    // Another update holds the staging folder (drydock's cache `feeds/`).
+    let held = hold_lock(&cache.path().join("feeds/.lock"));
+    let mut update = drydock_process(cache.path());
+    update.args([
+        "db",
+        "update",
+        "--db",
+        db.to_str().unwrap(),
+        "--mirror",
+        &mirror.url,
+    ]);
+    let (mut child, lines) = spawn_reading_stderr(update);
+    wait_for_line(&lines, "waiting for another drydock process");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "it went on without the lock"
+    );
+    assert_eq!(mirror.requests(), 0, "nothing is fetched while waiting");
+    drop(held);
+    assert!(child.wait().unwrap().success());
+    assert_eq!(mirror.requests(), 4);
+    assert!(db_info(cache.path(), &db)["advisories"].as_u64().unwrap() > 1000);
+}
+
+#[test]
+fn scans_waiting_on_a_first_use_build_use_its_database() {
+    let shared = require_shared!();
+    let cache = tempdir();
+    let db = cache.path().join("vuln.db");
+    let feeds = shared.join("data/advisories/debian-changelog");
+    let image = shared.join("images/scanlab-debian-bookworm.oci.tar");
+    // A scan that finds no database builds one under `<db>.lock`; one started meanwhile
+    // waits, then uses what the first built instead of building it again.
+    let held = hold_lock(&cache.path().join("vuln.db.lock"));
+    let mut scan = drydock_process(cache.path());
+    scan.args(["--scanners", "vuln", "--db", db.to_str().unwrap()])
+        .args(["--feeds", feeds.to_str().unwrap()])
+        .args(["image", "--input", image.to_str().unwrap()]);
+    let (mut child, lines) = spawn_reading_stderr(scan);
+    wait_for_line(&lines, "waiting for another drydock process");
+    drydock(cache.path())
+        .args(["db", "build", "--db", db.to_str().unwrap(), "--from"])
+        .arg(&feeds)
+        .assert()
+        .success();
+    drop(held);
+    assert!(child.wait().unwrap().success());
+    let rest: Vec<String> = lines.try_iter().collect();
+    assert!(
+        !rest
+            .iter()
+            .any(|l| l.contains("no vulnerability database yet")),
+        "the waiting scan built the database again: {rest:?}"
+    );
 }

@@ -212,7 +212,7 @@ impl<'a> Db<'a> {
             return Err(damaged(format!("page {pgno} carries another page number")));
         }
         let entries = self.u16_at(page, 20).unwrap_or(0) as usize;
-        if entries % 2 != 0 {
+        if !entries.is_multiple_of(2) {
             return Err(damaged(format!(
                 "page {pgno} has an odd item count {entries}"
             )));

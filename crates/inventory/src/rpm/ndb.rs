@@ -52,7 +52,7 @@ fn read_slots(bytes: &[u8]) -> Result<Vec<Slot>, RpmError> {
     if bytes.len() < HEADER_SIZE {
         return Err(damaged(format!("{} bytes is too short", bytes.len())));
     }
-    if bytes.len() % BLK_SIZE != 0 {
+    if !bytes.len().is_multiple_of(BLK_SIZE) {
         return Err(damaged(format!(
             "file size {} is not a multiple of {BLK_SIZE}",
             bytes.len()

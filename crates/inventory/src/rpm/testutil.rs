@@ -92,7 +92,7 @@ impl HeaderBuilder {
                 5 => 8,
                 _ => 1,
             };
-            while data.len() % align != 0 {
+            while !data.len().is_multiple_of(align) {
                 data.push(0);
             }
             index.push((item.tag, item.ty, data.len() as i32, item.count));
