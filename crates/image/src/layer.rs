@@ -102,6 +102,11 @@ pub trait FileAnalyzer: Send + Sync {
     fn max_size(&self) -> u64 {
         64 << 20
     }
+    /// The cap for one path, when some files (a package database) may be larger than
+    /// what the analyzer reads elsewhere.
+    fn max_size_for(&self, _path: &str) -> u64 {
+        self.max_size()
+    }
     /// The facts of one file; `Ok(None)` when there are none, `Err` becomes a warning.
     fn analyze(
         &self,
@@ -355,7 +360,7 @@ fn run_analyzers(
     // multi-GB model file named like a binary) is never buffered at all.
     let Some(max) = wanting
         .iter()
-        .map(|a| a.max_size())
+        .map(|a| a.max_size_for(path))
         .filter(|&m| size <= m)
         .max()
     else {
@@ -389,11 +394,11 @@ pub(crate) fn record_analyses(
     facts: &mut LayerFacts,
 ) {
     for analyzer in analyzers {
-        if size > analyzer.max_size() {
+        let max = analyzer.max_size_for(path);
+        if size > max {
             facts.warnings.push(format!(
-                "{path}: skipped by {}: larger than {} bytes",
+                "{path}: skipped by {}: larger than {max} bytes",
                 analyzer.key(),
-                analyzer.max_size()
             ));
             continue;
         }
@@ -452,7 +457,11 @@ pub fn analyze_link_targets(
             continue;
         }
         let size = entry.size();
-        let max = analyzers.iter().map(|a| a.max_size()).max().unwrap_or(0);
+        let max = analyzers
+            .iter()
+            .flat_map(|a| linked.iter().map(|link| a.max_size_for(link)))
+            .max()
+            .unwrap_or(0);
         if size > max {
             continue;
         }

@@ -17,9 +17,10 @@ use crate::{os, purl, rpm};
 const KEY: &str = "inventory-v3";
 
 /// Usr-merged Wolfi and Chainguard images keep it under /usr (with /lib a symlink).
-const APK_DATABASES: &[&str] = &["/lib/apk/db/installed", "/usr/lib/apk/db/installed"];
+pub const APK_DATABASES: &[&str] = &["/lib/apk/db/installed", "/usr/lib/apk/db/installed"];
 
-const RPM_DATABASES: &[&str] = &[
+/// Where rpm keeps its database: BerkeleyDB, NDB or SQLite, old and new locations.
+pub const RPM_DATABASES: &[&str] = &[
     "/var/lib/rpm/Packages",
     "/var/lib/rpm/Packages.db",
     "/var/lib/rpm/rpmdb.sqlite",

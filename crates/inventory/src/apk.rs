@@ -70,9 +70,76 @@ pub fn parse_installed(text: &str) -> (Vec<ApkPackage>, Vec<String>) {
     (packages, warnings)
 }
 
+/// Each package file's digest from the installed database: `(absolute path,
+/// algorithm:hex)` for every `R:` line followed by a `Z:` checksum, `Q1` being base64
+/// SHA-1 and `Q2` base64 SHA-256 (apk's own encoding of them).
+pub fn file_digests(text: &str) -> Vec<(String, String)> {
+    use base64::Engine as _;
+    let mut out = Vec::new();
+    let mut dir = "";
+    let mut file: Option<String> = None;
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            dir = "";
+            file = None;
+            continue;
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match key {
+            "F" => {
+                dir = value;
+                file = None;
+            }
+            "R" => {
+                file = Some(if dir.is_empty() {
+                    format!("/{value}")
+                } else {
+                    format!("/{dir}/{value}")
+                })
+            }
+            "Z" => {
+                let Some(path) = file.take() else { continue };
+                let (algorithm, encoded) = match value.split_at_checked(2) {
+                    Some(("Q1", rest)) => ("sha1", rest),
+                    Some(("Q2", rest)) => ("sha256", rest),
+                    _ => continue,
+                };
+                if let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(encoded) {
+                    out.push((path, format!("{algorithm}:{}", hex::encode(raw))));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_digests_pair_each_file_with_its_checksum() {
+        // `Q1` + base64 of SHA-1("hello\n"): f572d396fae9206628714fb2ce00f72e94f2258f.
+        let text = "P:a\nF:etc\nR:motd\nZ:Q19XLTlvrpIGYocU+yzgD3LpTyJY8=\nR:nosum\nF:usr/bin\nR:x\na:0:0:755\nZ:Q2LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=\n\nP:b\nR:top\nZ:Q1bad!!\n";
+        assert_eq!(
+            file_digests(text),
+            [
+                (
+                    "/etc/motd".to_string(),
+                    "sha1:f572d396fae9206628714fb2ce00f72e94f2258f".to_string()
+                ),
+                (
+                    "/usr/bin/x".to_string(),
+                    "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+                        .to_string()
+                ),
+            ]
+        );
+    }
 
     #[test]
     fn parses_packages_and_files() {

@@ -11,5 +11,7 @@ pub mod os;
 mod purl;
 pub mod rpm;
 
-pub use analyzer::{build_inventory, normalize_pypi, InventoryAnalyzer};
+pub use analyzer::{
+    build_inventory, normalize_pypi, InventoryAnalyzer, APK_DATABASES, RPM_DATABASES,
+};
 pub use model::{EolStatus, Inventory, LayerRef, OsInfo, Package, PackageKind};

@@ -11,12 +11,11 @@ use crate::config::SecretConfig;
 use crate::engine::Engine;
 use crate::error::SecretConfigError;
 use crate::hit::{sha256_hex, FileHits, RawHit};
-use crate::md5::md5_hex;
 use crate::rules::RuleInfo;
 
 /// Cache key of the analyzer with the default configuration. Bump the version whenever
 /// built-in rules or filters change what is found: cached layer facts are keyed by it.
-pub const ANALYZER_KEY: &str = "secrets-v1";
+pub const ANALYZER_KEY: &str = "secrets-v2";
 
 /// Keys of non-default configurations, leaked once each: `FileAnalyzer::key` must be
 /// `'static`, and a process only ever sees a handful of configurations.
@@ -36,13 +35,35 @@ fn key_for(config: &SecretConfig) -> &'static str {
         .or_insert_with(|| Box::leak(key.into_boxed_str()))
 }
 
-/// dpkg's per-package digests (`info/` on Debian, `status.d/` on distroless).
-fn dpkg_md5sums(path: &str) -> bool {
-    (path.starts_with("/var/lib/dpkg/info/") || path.starts_with("/var/lib/dpkg/status.d/"))
-        && path.ends_with(".md5sums")
+/// A package manager's record of its files' digests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PackageDb {
+    /// dpkg's per-package `*.md5sums` (`info/` on Debian, `status.d/` on distroless).
+    DpkgMd5sums,
+    /// apk's `installed` (SHA-1 or SHA-256 per file).
+    Apk,
+    /// rpm's database in any of its formats (FILEDIGESTS, SHA-256 on current distributions).
+    Rpm,
 }
 
-/// `md5  relative/path` lines as `(absolute path, md5)`.
+fn package_db(path: &str) -> Option<PackageDb> {
+    if (path.starts_with("/var/lib/dpkg/info/") || path.starts_with("/var/lib/dpkg/status.d/"))
+        && path.ends_with(".md5sums")
+    {
+        Some(PackageDb::DpkgMd5sums)
+    } else if drydock_inventory::APK_DATABASES.contains(&path) {
+        Some(PackageDb::Apk)
+    } else if drydock_inventory::RPM_DATABASES.contains(&path) {
+        Some(PackageDb::Rpm)
+    } else {
+        None
+    }
+}
+
+/// rpm databases of large images reach a few hundred MB (as the inventory allows).
+const MAX_PACKAGE_DB_SIZE: u64 = 512 << 20;
+
+/// `md5  relative/path` lines as `(absolute path, md5:hex)`.
 fn parse_md5sums(content: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
     content.split(|&b| b == b'\n').filter_map(|line| {
         let line = std::str::from_utf8(line).ok()?;
@@ -51,10 +72,36 @@ fn parse_md5sums(content: &[u8]) -> impl Iterator<Item = (String, String)> + '_ 
         (md5.len() == 32 && !path.is_empty()).then(|| {
             (
                 format!("/{}", path.trim_start_matches('/')),
-                md5.to_string(),
+                format!("md5:{}", md5.to_ascii_lowercase()),
             )
         })
     })
+}
+
+/// The `(path, algorithm:hex)` a package database records for its files.
+fn package_digests(db: PackageDb, content: &[u8]) -> Result<Vec<(String, String)>, String> {
+    Ok(match db {
+        PackageDb::DpkgMd5sums => parse_md5sums(content).collect(),
+        PackageDb::Apk => drydock_inventory::apk::file_digests(&String::from_utf8_lossy(content)),
+        PackageDb::Rpm => {
+            let db = drydock_inventory::rpm::read_rpmdb(content).map_err(|e| e.to_string())?;
+            db.packages
+                .into_iter()
+                .flat_map(|p| p.files.into_iter().zip(p.file_digests))
+                .filter(|(_, digest)| !digest.is_empty())
+                .collect()
+        }
+    })
+}
+
+/// The digests a file with hits is compared under: whichever its package manager used.
+fn file_digests(content: &[u8]) -> Vec<String> {
+    use md5::Digest as _;
+    vec![
+        format!("md5:{:x}", md5::Md5::digest(content)),
+        format!("sha1:{:x}", sha1::Sha1::digest(content)),
+        format!("sha256:{}", sha256_hex(content)),
+    ]
 }
 
 /// Finds secrets in layer files; see [`SecretAnalyzer::findings`] for the report.
@@ -98,6 +145,11 @@ impl SecretAnalyzer {
         &self.engine.warnings
     }
 
+    /// The package database at `path`, when package files are skipped.
+    fn package_db(&self, path: &str) -> Option<PackageDb> {
+        package_db(path).filter(|_| self.config.skip_package_files)
+    }
+
     /// Whether a directory's whole subtree is skipped (for walkers that can prune).
     pub fn skips_dir(&self, path: &str) -> bool {
         self.engine.paths.skips_tree(path)
@@ -116,16 +168,24 @@ impl FileAnalyzer for SecretAnalyzer {
     }
 
     fn wants(&self, path: &str) -> bool {
-        (self.config.skip_package_files && dpkg_md5sums(path)) || self.engine.wants(path)
+        self.package_db(path).is_some() || self.engine.wants(path)
     }
 
     fn max_size(&self) -> u64 {
         self.engine.max_file_size
     }
 
+    fn max_size_for(&self, path: &str) -> u64 {
+        match self.package_db(path) {
+            Some(_) => MAX_PACKAGE_DB_SIZE.max(self.engine.max_file_size),
+            None => self.engine.max_file_size,
+        }
+    }
+
     fn analyze(&self, path: &str, content: &[u8]) -> Result<Option<serde_json::Value>, String> {
-        let file = if self.config.skip_package_files && dpkg_md5sums(path) {
-            let owned = parse_md5sums(content)
+        let file = if let Some(db) = self.package_db(path) {
+            let owned = package_digests(db, content)?
+                .into_iter()
                 .filter(|(owned_path, _)| self.engine.wants(owned_path))
                 .collect::<Vec<_>>();
             FileHits {
@@ -134,11 +194,14 @@ impl FileAnalyzer for SecretAnalyzer {
             }
         } else {
             let hits = self.engine.scan_file(path, content);
-            let md5 =
-                (self.config.skip_package_files && !hits.is_empty()).then(|| md5_hex(content));
+            let digests = if self.config.skip_package_files && !hits.is_empty() {
+                file_digests(content)
+            } else {
+                Vec::new()
+            };
             FileHits {
                 hits,
-                md5,
+                digests,
                 owned: Vec::new(),
             }
         };

@@ -112,8 +112,9 @@ pub struct SecretConfig {
     /// Look at the image config: `Env`, `Labels` and every history line.
     #[serde(alias = "scan_image_config")]
     pub scan_image_config: bool,
-    /// Drop findings in files that still match the digest their dpkg package recorded
-    /// (`/var/lib/dpkg/info/*.md5sums`): sample keys the distribution ships are not leaks.
+    /// Drop findings in files that still match the digest their package recorded
+    /// (dpkg's `*.md5sums`, apk's `installed`, the rpm database): sample keys the
+    /// distribution ships are not leaks.
     #[serde(alias = "skip_package_files")]
     pub skip_package_files: bool,
     /// gitleaks' `[extend]` table: `useDefault` and `disabledRules` are honoured.

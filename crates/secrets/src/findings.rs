@@ -260,13 +260,14 @@ impl SecretAnalyzer {
         // Files hidden by later layers, by (path, layer that shipped them).
         let removals = analysis.view.removals();
 
-        // Digests dpkg recorded for package files, from every layer's md5sums.
+        // Digests the package managers recorded for their files, from every layer's
+        // databases (a later layer's upgrade adds the new digest beside the old).
         let mut owned: HashMap<String, Vec<String>> = HashMap::new();
         for facts in &analysis.layers {
             for file in facts.analyses.iter().filter(|a| a.analyzer == self.key()) {
                 if let Ok(hits) = serde_json::from_value::<FileHits>(file.value.clone()) {
-                    for (path, md5) in hits.owned {
-                        owned.entry(path).or_default().push(md5);
+                    for (path, digest) in hits.owned {
+                        owned.entry(path).or_default().push(digest);
                     }
                 }
             }
@@ -279,10 +280,8 @@ impl SecretAnalyzer {
                 let Ok(file) = serde_json::from_value::<FileHits>(analysis.value.clone()) else {
                     continue;
                 };
-                let from_package = file.md5.as_ref().is_some_and(|md5| {
-                    owned
-                        .get(&analysis.path)
-                        .is_some_and(|digests| digests.contains(md5))
+                let from_package = owned.get(&analysis.path).is_some_and(|recorded| {
+                    file.digests.iter().any(|digest| recorded.contains(digest))
                 });
                 if from_package {
                     continue;

@@ -28,11 +28,13 @@ pub struct RawHit {
 pub struct FileHits {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hits: Vec<RawHit>,
-    /// MD5 of a file with hits, to compare with its package's recorded digest.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub md5: Option<String>,
-    /// For a dpkg `*.md5sums` file: `(path, md5)` of the package's files that the
-    /// analyzer reads (files it skips need no ownership check).
+    /// Digests of a file with hits (`md5:…`, `sha1:…`, `sha256:…`), to compare with what
+    /// its package recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub digests: Vec<String>,
+    /// For a package database (dpkg `*.md5sums`, apk `installed`, the rpm database):
+    /// `(path, algorithm:hex)` of the package files that the analyzer reads (files it
+    /// skips need no ownership check).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub owned: Vec<(String, String)>,
 }

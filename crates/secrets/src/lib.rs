@@ -17,7 +17,6 @@ mod filters;
 mod findings;
 mod hit;
 mod keys;
-mod md5;
 mod paths;
 pub mod rules;
 

@@ -325,3 +325,64 @@ fn build_findings_never_quote_a_token_even_with_its_rule_off() {
         }
     }
 }
+
+/// Alpine's minirootfs with one package added to its apk database: a file still as the
+/// package shipped it (same SHA-1 as the `Z:` line) is the distribution's sample, not a
+/// leak; the same bytes elsewhere, or the file once edited, are reported.
+#[test]
+fn files_an_apk_package_ships_unchanged_are_not_leaks() {
+    use base64::Engine as _;
+    use sha1::Digest as _;
+    let shared = require_shared!();
+    let tarball = shared
+        .join("data/fixtures/rootfs/alpine-minirootfs/alpine-minirootfs-3.20.3-x86_64.tar.gz");
+    let dir = tempdir();
+    let root = dir.path().join("root");
+    tar::Archive::new(flate2::read::GzDecoder::new(
+        std::fs::File::open(&tarball).unwrap(),
+    ))
+    .unpack(&root)
+    .unwrap();
+    let sample = "[db]\npassword = Zq8-vR2#mW9!kL4x\n";
+    std::fs::create_dir_all(root.join("usr/share/acme")).unwrap();
+    std::fs::write(root.join("usr/share/acme/sample.ini"), sample).unwrap();
+    std::fs::write(root.join("etc/acme.ini"), sample).unwrap();
+    let checksum = base64::engine::general_purpose::STANDARD.encode(sha1::Sha1::digest(sample));
+    let installed = root.join("lib/apk/db/installed");
+    let mut db = std::fs::read_to_string(&installed).unwrap();
+    assert!(
+        db.ends_with("\n\n"),
+        "apk separates records by a blank line"
+    );
+    db.push_str(&format!(
+        "P:acme-samples\nV:1.0-r0\nA:x86_64\nF:usr/share/acme\nR:sample.ini\na:0:0:644\nZ:Q1{checksum}\n\n"
+    ));
+    std::fs::write(&installed, db).unwrap();
+
+    let paths = || -> Vec<String> {
+        let out = drydock(dir.path())
+            .args(["--format", "json", "--scanners", "secret", "rootfs"])
+            .arg(&root)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut paths: Vec<String> = secret_findings(&report)
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect();
+        paths.sort();
+        paths
+    };
+    assert_eq!(paths(), ["/etc/acme.ini"]);
+    std::fs::write(
+        root.join("usr/share/acme/sample.ini"),
+        format!("{sample}# edited\n"),
+    )
+    .unwrap();
+    assert_eq!(paths(), ["/etc/acme.ini", "/usr/share/acme/sample.ini"]);
+}

@@ -84,7 +84,7 @@ fn analyze_file(
     facts: &mut LayerFacts,
 ) {
     let wanting = wanting(analyzers, path);
-    let Some(max) = wanting.iter().map(|a| a.max_size()).max() else {
+    let Some(max) = wanting.iter().map(|a| a.max_size_for(path)).max() else {
         return;
     };
     let mut content = Vec::new();

@@ -38,11 +38,13 @@ const TAG_VENDOR: u32 = 1011;
 const TAG_LICENSE: u32 = 1014;
 const TAG_ARCH: u32 = 1022;
 const TAG_OLDFILENAMES: u32 = 1027;
+const TAG_FILEDIGESTS: u32 = 1035;
 const TAG_SOURCERPM: u32 = 1044;
 const TAG_DIRINDEXES: u32 = 1116;
 const TAG_BASENAMES: u32 = 1117;
 const TAG_DIRNAMES: u32 = 1118;
 const TAG_LONGSIZE: u32 = 5009;
+const TAG_FILEDIGESTALGO: u32 = 5011;
 const TAG_MODULARITYLABEL: u32 = 5096;
 
 // Data types (rpmtag.h rpmTagType).
@@ -82,6 +84,7 @@ pub(crate) fn parse(blob: &[u8]) -> Result<Parsed, RpmError> {
         Ok(files) => (files, None),
         Err(problem) => (Vec::new(), Some(problem)),
     };
+    let file_digests = header.file_digests(files.len());
     let package = RpmPackage {
         name,
         epoch: header.int32s(TAG_EPOCH).and_then(|mut v| v.next()),
@@ -94,6 +97,7 @@ pub(crate) fn parse(blob: &[u8]) -> Result<Parsed, RpmError> {
         size,
         modularity_label: header.optional_string(TAG_MODULARITYLABEL),
         files,
+        file_digests,
     };
     Ok(Parsed {
         package,
@@ -261,6 +265,44 @@ impl<'a> Header<'a> {
                 .chunks_exact(8)
                 .map(|c| u64::from_be_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])),
         )
+    }
+
+    /// FILEDIGESTS as `algorithm:hex`, one per file (empty for directories and links), in
+    /// the algorithm FILEDIGESTALGO names (MD5 when absent, as rpm < 4.6 wrote them).
+    /// Nothing when the counts disagree or the algorithm is unknown.
+    fn file_digests(&self, files: usize) -> Vec<String> {
+        let algorithm = match self
+            .int32s(TAG_FILEDIGESTALGO)
+            .and_then(|mut v| v.next())
+            .unwrap_or(1)
+        {
+            1 => "md5",
+            2 => "sha1",
+            8 => "sha256",
+            9 => "sha384",
+            10 => "sha512",
+            11 => "sha224",
+            _ => return Vec::new(),
+        };
+        let Some(digests) = self.strings(TAG_FILEDIGESTS) else {
+            return Vec::new();
+        };
+        if digests.len() != files {
+            return Vec::new();
+        }
+        digests
+            .into_iter()
+            .map(|hex| {
+                if hex.is_empty() || !hex.iter().all(u8::is_ascii_hexdigit) {
+                    String::new()
+                } else {
+                    format!(
+                        "{algorithm}:{}",
+                        String::from_utf8_lossy(hex).to_ascii_lowercase()
+                    )
+                }
+            })
+            .collect()
     }
 
     /// The file list as rpm's FILENAMES extension builds it (tagexts.cc `fnTag`):
@@ -621,6 +663,39 @@ mod tests {
                 "/usr/share/licenses/curl/COPYING"
             ]
         );
+    }
+
+    #[test]
+    fn file_digests_follow_the_file_list_in_their_algorithm() {
+        let digests = |b: HeaderBuilder| parse(&b.build()).unwrap().package.file_digests;
+        let md5 = [
+            "0123456789ABCDEF0123456789abcdef",
+            "",
+            "ffffffffffffffffffffffffffffffff",
+        ];
+        // No FILEDIGESTALGO: rpm before 4.6 wrote MD5.
+        assert_eq!(
+            digests(full_package().strings(TAG_FILEDIGESTS, &md5)),
+            [
+                "md5:0123456789abcdef0123456789abcdef",
+                "",
+                "md5:ffffffffffffffffffffffffffffffff"
+            ]
+        );
+        let sha1 = full_package()
+            .strings(TAG_FILEDIGESTS, &["aa", "", "bb"])
+            .int32(TAG_FILEDIGESTALGO, &[2]);
+        assert_eq!(digests(sha1), ["sha1:aa", "", "sha1:bb"]);
+        // A count that does not match the files, an unknown algorithm, or no digests:
+        // nothing rather than digests paired with the wrong files.
+        assert!(digests(full_package().strings(TAG_FILEDIGESTS, &["aa", "bb"])).is_empty());
+        let unknown = full_package()
+            .strings(TAG_FILEDIGESTS, &md5)
+            .int32(TAG_FILEDIGESTALGO, &[99]);
+        assert!(digests(unknown).is_empty());
+        assert!(digests(full_package()).is_empty());
+        let not_hex = full_package().strings(TAG_FILEDIGESTS, &["zz", "", "aa"]);
+        assert_eq!(digests(not_hex), ["", "", "md5:aa"]);
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub struct RpmPackage {
     pub modularity_label: Option<String>,
     /// Absolute paths of the files the package owns.
     pub files: Vec<String>,
+    /// Each file's digest as `algorithm:hex` (`sha256:…`), in the order of `files`; empty
+    /// strings for directories and links, and no entries at all when the header has none.
+    pub file_digests: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
