@@ -133,6 +133,28 @@ pub struct GlobalArgs {
     )]
     pub disable_rules: Vec<String>,
 
+    /// Leave these directories, and everything below them, out of every scanner: paths or
+    /// globs, with or without the leading `/` (`/usr/lib/ruby`, `**/node_modules`).
+    #[arg(
+        long,
+        global = true,
+        value_delimiter = ',',
+        value_name = "DIRS",
+        env = "DRYDOCK_SKIP_DIRS"
+    )]
+    pub skip_dirs: Vec<String>,
+
+    /// Leave files matching these paths or globs out of every scanner (`**/*.pem`,
+    /// `/app/.env`); `*` stays within one path component, `**` crosses them.
+    #[arg(
+        long,
+        global = true,
+        value_delimiter = ',',
+        value_name = "FILES",
+        env = "DRYDOCK_SKIP_FILES"
+    )]
+    pub skip_files: Vec<String>,
+
     /// Ignore file of accepted risks: `ID [pkg=NAME] [path=GLOB] [exp:YYYY-MM-DD] [# why]`
     /// per line [default: .drydockignore and .trivyignore in the working directory].
     #[arg(long, global = true, value_name = "FILE", env = "DRYDOCK_IGNOREFILE")]

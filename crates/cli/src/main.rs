@@ -1022,13 +1022,14 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
     };
     let file_scanners = FileScanners::new(global)?;
     let bars = progress(global);
-    let analysis = drydock_image::analyze_image_with_progress(
+    let mut analysis = drydock_image::analyze_image_with_progress(
         &image,
         Some(&cache),
         &limits,
         &file_scanners.analyzers(),
         bars.as_deref(),
     )?;
+    apply_skips(global, &mut analysis)?;
     tracing::debug!(
         "{} of {} layers came from the cache",
         analysis.layers_from_cache,
@@ -1084,9 +1085,20 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
     Ok(exit_status(global, &report))
 }
 
+/// `--skip-dirs` / `--skip-files`: out of the analysis before any scanner looks at it.
+fn apply_skips(global: &GlobalArgs, analysis: &mut drydock_image::analyze::Analysis) -> Result<()> {
+    let skips = drydock_image::SkipPaths::new(&global.skip_dirs, &global.skip_files)?;
+    let removed = skips.apply(analysis);
+    if !skips.is_empty() {
+        tracing::debug!("--skip-dirs/--skip-files left out {removed} layer entries");
+    }
+    Ok(())
+}
+
 fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
     let file_scanners = FileScanners::new(global)?;
-    let analysis = analyze_rootfs(&args.dir, &file_scanners.analyzers())?;
+    let mut analysis = analyze_rootfs(&args.dir, &file_scanners.analyzers())?;
+    apply_skips(global, &mut analysis)?;
     let location = args.dir.display().to_string();
     let summary = ImageSummary::from_rootfs(&location, &analysis);
     let mut inventory = build_inventory(&[], &analysis);

@@ -8,6 +8,7 @@ pub mod layer;
 pub mod oci;
 pub mod platform;
 pub mod reference;
+pub mod skip;
 pub mod source;
 mod targuard;
 pub mod view;
@@ -26,5 +27,6 @@ pub use layer::{FileAnalysis, FileAnalyzer, FileEntry, FileKind, LayerFacts, Lim
 pub use platform::Platform;
 pub use provenance::{HistoryRef, LayerRef, Removal, RemovalKind};
 pub use reference::Reference;
+pub use skip::{SkipPaths, SkipPatternError};
 pub use source::{Credentials, Image, Layer, RegistryClient, RegistryOptions, SourceKind};
 pub use view::MergedView;

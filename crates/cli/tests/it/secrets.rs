@@ -386,3 +386,77 @@ fn files_an_apk_package_ships_unchanged_are_not_leaks() {
     .unwrap();
     assert_eq!(paths(), ["/etc/acme.ini", "/usr/share/acme/sample.ini"]);
 }
+
+/// `--skip-dirs` and `--skip-files` take paths out of every scanner: the secrets and the
+/// language packages under them are gone, everything else is as before.
+#[test]
+fn skipped_paths_are_out_of_every_scanner() {
+    let shared = require_shared!();
+    let image = shared.join("images/scanlab-acme-shop-1.4.2.oci.tar");
+    let cache = tempdir();
+    let scan = |extra: &[&str]| -> Value {
+        let out = drydock(cache.path())
+            .args(["--format", "json", "--scanners", "secret,sbom"])
+            .args(extra)
+            .args(["image", "--input"])
+            .arg(&image)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let secret_paths = |report: &Value| -> BTreeSet<String> {
+        secret_findings(report)
+            .iter()
+            .filter_map(|f| f["path"].as_str().map(str::to_string))
+            .collect()
+    };
+    let package_files = |report: &Value| -> BTreeSet<String> {
+        report["inventory"]["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["found_in"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let full = scan(&[]);
+    assert!(secret_paths(&full).contains("/root/.ssh/id_rsa"));
+    assert!(secret_paths(&full).contains("/app/.env"));
+    assert!(package_files(&full)
+        .iter()
+        .any(|f| f.contains("/site-packages/")));
+
+    // The second run reads every layer from the cache: skips apply after it.
+    let skipped = scan(&[
+        "--skip-dirs",
+        "root/.ssh,**/site-packages",
+        "--skip-files",
+        "/app/.env",
+    ]);
+    let mut expected = secret_paths(&full);
+    expected.remove("/root/.ssh/id_rsa");
+    expected.remove("/app/.env");
+    assert_eq!(secret_paths(&skipped), expected);
+    let expected: BTreeSet<String> = package_files(&full)
+        .into_iter()
+        .filter(|f| !f.contains("/site-packages/"))
+        .collect();
+    assert!(expected.iter().any(|f| f.starts_with("/app/")));
+    assert_eq!(package_files(&skipped), expected);
+
+    let out = drydock(cache.path())
+        .args(["--skip-files", "a[", "image", "--input"])
+        .arg(&image)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.trim() == "drydock: error: --skip-files: invalid pattern \"a[\": unclosed character class; missing ']'",
+        "{stderr}"
+    );
+}
