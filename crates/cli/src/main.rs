@@ -13,8 +13,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use drydock_image::{
-    analyze_rootfs, Cache, Credentials, Limits, Progress, Reference, RegistryClient,
-    RegistryOptions,
+    Cache, Credentials, Limits, Progress, Reference, RegistryClient, RegistryOptions,
 };
 use drydock_inventory::{build_inventory, InventoryAnalyzer};
 use drydock_report::{render, Format, ImageSummary, Report, Subject};
@@ -1097,8 +1096,9 @@ fn apply_skips(global: &GlobalArgs, analysis: &mut drydock_image::analyze::Analy
 
 fn scan_rootfs(global: &GlobalArgs, args: &RootfsArgs) -> Result<ExitCode> {
     let file_scanners = FileScanners::new(global)?;
-    let mut analysis = analyze_rootfs(&args.dir, &file_scanners.analyzers())?;
-    apply_skips(global, &mut analysis)?;
+    let skips = drydock_image::SkipPaths::new(&global.skip_dirs, &global.skip_files)?;
+    let analysis =
+        drydock_image::analyze_rootfs_skipping(&args.dir, &file_scanners.analyzers(), &skips)?;
     let location = args.dir.display().to_string();
     let summary = ImageSummary::from_rootfs(&location, &analysis);
     let mut inventory = build_inventory(&[], &analysis);

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::cache::Cache;
 use crate::error::Result;
 use crate::layer::{analyze_link_targets, read_layer, FileAnalyzer, LayerFacts, Limits};
+use crate::skip::SkipPaths;
 use crate::source::{walk_rootfs, Image};
 use crate::view::MergedView;
 
@@ -163,7 +164,16 @@ pub fn analyze_image_with_progress(
 
 /// A root filesystem directory is one layer.
 pub fn analyze_rootfs(dir: &Path, analyzers: &[&dyn FileAnalyzer]) -> Result<Analysis> {
-    let facts = walk_rootfs(dir, analyzers)?;
+    analyze_rootfs_skipping(dir, analyzers, &SkipPaths::default())
+}
+
+/// [`analyze_rootfs`] without ever reading what `skips` names.
+pub fn analyze_rootfs_skipping(
+    dir: &Path,
+    analyzers: &[&dyn FileAnalyzer],
+    skips: &SkipPaths,
+) -> Result<Analysis> {
+    let facts = walk_rootfs(dir, analyzers, skips)?;
     let view = MergedView::build([&facts]);
     Ok(Analysis {
         layers: vec![facts],

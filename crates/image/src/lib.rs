@@ -17,8 +17,8 @@ pub mod analyze;
 pub mod provenance;
 
 pub use analyze::{
-    analyze_image, analyze_image_with_progress, analyze_rootfs, Analysis, Progress, ProgressTask,
-    FILES_ANALYZER,
+    analyze_image, analyze_image_with_progress, analyze_rootfs, analyze_rootfs_skipping, Analysis,
+    Progress, ProgressTask, FILES_ANALYZER,
 };
 pub use cache::Cache;
 pub use digest::Digest;

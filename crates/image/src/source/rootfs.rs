@@ -9,8 +9,20 @@ use crate::error::{Error, Result};
 use std::io::Read;
 
 use crate::layer::{join, record_analyses, wanting, FileAnalyzer, FileEntry, FileKind, LayerFacts};
+use crate::skip::SkipPaths;
 
-pub fn walk_rootfs(root: &Path, analyzers: &[&dyn FileAnalyzer]) -> Result<LayerFacts> {
+/// The kernel's views mounted into a live system: no files of an image, and reading them
+/// can take forever (`/proc/kcore`, `/sys` files that block).
+const VIRTUAL_DIRS: [&str; 3] = ["/proc", "/sys", "/dev"];
+
+/// Walks `root`, leaving out what `skips` names (never descending into a skipped
+/// directory) and the kernel's `/proc`, `/sys` and `/dev` when they are mounts (scanning
+/// a live system's `/`).
+pub fn walk_rootfs(
+    root: &Path,
+    analyzers: &[&dyn FileAnalyzer],
+    skips: &SkipPaths,
+) -> Result<LayerFacts> {
     let meta = fs::metadata(root).map_err(|e| Error::io(root, e))?;
     if !meta.is_dir() {
         return Err(Error::malformed(
@@ -18,6 +30,7 @@ pub fn walk_rootfs(root: &Path, analyzers: &[&dyn FileAnalyzer]) -> Result<Layer
             "not a directory",
         ));
     }
+    let root_device = meta.dev();
     let mut facts = LayerFacts::default();
     let mut stack = vec![(root.to_path_buf(), "/".to_string())];
     while let Some((dir, image_dir)) = stack.pop() {
@@ -35,6 +48,9 @@ pub fn walk_rootfs(root: &Path, analyzers: &[&dyn FileAnalyzer]) -> Result<Layer
             };
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = join(&image_dir, &name);
+            if skips.skips(&path) {
+                continue;
+            }
             let file_type = meta.file_type();
             let (kind, link) = if file_type.is_symlink() {
                 let target = fs::read_link(&host_path)
@@ -42,7 +58,11 @@ pub fn walk_rootfs(root: &Path, analyzers: &[&dyn FileAnalyzer]) -> Result<Layer
                     .ok();
                 (FileKind::Symlink, target)
             } else if file_type.is_dir() {
-                stack.push((host_path.clone(), path.clone()));
+                if meta.dev() != root_device && VIRTUAL_DIRS.contains(&path.as_str()) {
+                    tracing::debug!("not descending into {path}: a mount of its own");
+                } else {
+                    stack.push((host_path.clone(), path.clone()));
+                }
                 (FileKind::Dir, None)
             } else if file_type.is_file() {
                 (FileKind::File, None)
@@ -94,4 +114,55 @@ fn analyze_file(
         return;
     }
     record_analyses(path, &content, size, &wanting, facts);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A live system's `/`, with everything but the kernel's mounts skipped: `/proc`,
+    /// `/sys` and `/dev` are listed but never entered (reading them would never end).
+    #[test]
+    fn a_live_root_is_walked_without_the_kernel_mounts() {
+        let root_device = fs::metadata("/").unwrap().dev();
+        let mounted: Vec<&str> = VIRTUAL_DIRS
+            .iter()
+            .copied()
+            .filter(|d| fs::metadata(d).is_ok_and(|m| m.dev() != root_device))
+            .collect();
+        if mounted.is_empty() {
+            eprintln!("SKIPPED: no /proc, /sys or /dev mount on this machine");
+            return;
+        }
+        let others: Vec<String> = fs::read_dir("/")
+            .unwrap()
+            .flatten()
+            .map(|e| format!("/{}", e.file_name().to_string_lossy()))
+            .filter(|p| !VIRTUAL_DIRS.contains(&p.as_str()))
+            .collect();
+        let skips = SkipPaths::new(&others, &[]).unwrap();
+        let facts = walk_rootfs(Path::new("/"), &[], &skips).unwrap();
+        let paths: Vec<&str> = facts.entries.iter().map(|e| e.path.as_str()).collect();
+        for dir in mounted {
+            assert!(paths.contains(&dir), "{dir} listed: {paths:?}");
+            let inside = format!("{dir}/");
+            assert!(
+                !paths.iter().any(|p| p.starts_with(&inside)),
+                "nothing inside {dir}"
+            );
+        }
+        assert!(!paths.iter().any(|p| others.iter().any(|o| p == o)));
+    }
+
+    #[test]
+    fn skipped_directories_are_never_entered() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("app/node_modules/x")).unwrap();
+        fs::write(dir.path().join("app/node_modules/x/index.js"), "x").unwrap();
+        fs::write(dir.path().join("app/main.js"), "y").unwrap();
+        let skips = SkipPaths::new(&["**/node_modules".to_string()], &[]).unwrap();
+        let facts = walk_rootfs(dir.path(), &[], &skips).unwrap();
+        let paths: Vec<&str> = facts.entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["/app", "/app/main.js"]);
+    }
 }
