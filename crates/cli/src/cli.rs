@@ -230,6 +230,28 @@ pub enum Command {
     Db(DbCommand),
     /// The configuration file: `drydock config --generate > drydock.yaml`.
     Config(ConfigArgs),
+    /// Remove cached data: layer facts, downloaded blobs, the database, staged feeds.
+    Clean(CleanArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true)))]
+pub struct CleanArgs {
+    /// Everything below the cache directory, and the database.
+    #[arg(long, group = "what")]
+    pub all: bool,
+    /// What was learned from each layer (a scan reads the layers again).
+    #[arg(long, group = "what")]
+    pub scan_cache: bool,
+    /// Manifests, configs and layer blobs downloaded from registries.
+    #[arg(long, group = "what")]
+    pub layers: bool,
+    /// The vulnerability database (the next scan builds or downloads it again).
+    #[arg(long, group = "what")]
+    pub vuln_db: bool,
+    /// Feed files staged by `db update` (the next update downloads them whole).
+    #[arg(long, group = "what")]
+    pub staged_feeds: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -474,5 +496,30 @@ mod tests {
     fn cli_is_well_formed() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    /// A subcommand flag named like a global one makes clap panic at parse time (the two
+    /// share one id), which `debug_assert` does not catch.
+    #[test]
+    fn no_subcommand_flag_shadows_a_global_one() {
+        use clap::CommandFactory;
+        let root = Cli::command();
+        let globals: Vec<String> = root
+            .get_arguments()
+            .filter(|a| a.is_global_set())
+            .map(|a| a.get_id().to_string())
+            .collect();
+        let mut stack: Vec<&clap::Command> = root.get_subcommands().collect();
+        while let Some(cmd) = stack.pop() {
+            for arg in cmd.get_arguments().filter(|a| !a.is_global_set()) {
+                assert!(
+                    !globals.contains(&arg.get_id().to_string()),
+                    "`{}` has its own {}",
+                    cmd.get_name(),
+                    arg.get_id()
+                );
+            }
+            stack.extend(cmd.get_subcommands());
+        }
     }
 }

@@ -97,7 +97,87 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", config::generate());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Clean(args) => clean(global, args),
     }
+}
+
+/// Bytes and files under `path` (symlinks counted, never followed).
+fn disk_usage(path: &Path) -> (u64, u64) {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return (0, 0);
+    };
+    if !meta.is_dir() {
+        return (meta.len(), 1);
+    }
+    let mut total = (0, 0);
+    for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+        let (bytes, files) = disk_usage(&entry.path());
+        total = (total.0 + bytes, total.1 + files);
+    }
+    total
+}
+
+/// `drydock clean`: removes what was asked for, holding the locks an update would hold so
+/// that nothing is pulled from under a running `db update`.
+fn clean(global: &GlobalArgs, args: &crate::cli::CleanArgs) -> Result<ExitCode> {
+    let cache = global.cache_dir.clone().unwrap_or_else(Cache::default_dir);
+    let db = db_path(global);
+    let lock = |path: &Path| {
+        drydock_vulndb::WriteLock::acquire(path)
+            .with_context(|| format!("locking {}", path.display()))
+    };
+    let mut targets: Vec<(&str, PathBuf)> = Vec::new();
+    let mut locks = Vec::new();
+    if args.all || args.scan_cache {
+        targets.push(("layer facts", cache.join("facts")));
+        targets.push(("temporary files", cache.join("tmp")));
+    }
+    if args.all || args.layers {
+        targets.push(("registry blobs", cache.join("blobs")));
+    }
+    if args.all || args.vuln_db {
+        locks.push(lock(&drydock_vulndb::db_lock_path(&db))?);
+        targets.push(("vulnerability database", db.clone()));
+    }
+    if args.all || args.staged_feeds {
+        for staging in ["feeds", "publishers"] {
+            let dir = cache.join(staging);
+            if dir.is_dir() {
+                locks.push(lock(&dir.join(".lock"))?);
+            }
+            targets.push(("staged feeds", dir));
+        }
+    }
+    let (mut bytes, mut files) = (0, 0);
+    for (what, path) in &targets {
+        let (size, count) = disk_usage(path);
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(path)
+        } else {
+            std::fs::remove_file(path)
+        };
+        match removed {
+            Ok(()) => {
+                tracing::debug!("removed {what}: {} ({count} files)", path.display());
+                bytes += size;
+                files += count;
+            }
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(err) => {
+                return Err(anyhow::Error::new(err)
+                    .context(format!("removing {what} at {}", path.display())));
+            }
+        }
+    }
+    drop(locks);
+    if !global.quiet {
+        eprintln!(
+            "removed {files} files ({}) from {}",
+            drydock_report::human_size(bytes),
+            cache.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn scanners(global: &GlobalArgs) -> Vec<Scanner> {

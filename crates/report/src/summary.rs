@@ -208,7 +208,8 @@ impl ImageSummary {
     }
 }
 
-fn human_size(bytes: u64) -> String {
+/// `1234567` → `1.2 MB` (decimal units, as `du --si` and the layer table show them).
+pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
     let mut value = bytes as f64;
     let mut unit = 0;

@@ -220,6 +220,82 @@ fn warm_rescan_reads_no_layer() {
     assert!(err.contains("No such file"), "{err}");
 }
 
+/// `drydock clean` removes what it is asked for and nothing else: after `--vuln-db` the
+/// layer facts still serve a rescan; after `--scan-cache` they are gone.
+#[test]
+fn clean_removes_what_it_is_asked_for() {
+    let shared = require_shared!();
+    let work = tempdir();
+    let cache = tempdir();
+    let layout = work.path().join("layout");
+    unpack_tar(
+        &shared.join("images/scanlab-acme-shop-1.4.2.oci.tar"),
+        &layout,
+    );
+    let input = layout.to_str().unwrap();
+    summary(cache.path(), &["image", "--input", input]);
+    let go = shared.join("data/advisories/go");
+    drydock(cache.path())
+        .args(["db", "build", "--from", go.to_str().unwrap()])
+        .assert()
+        .success();
+    let db = cache.path().join("db/drydock.db");
+    assert!(db.is_file());
+    // Only the per-layer cache can serve a scan once the layout's layers are gone.
+    fs::remove_dir_all(layout.join("blobs")).unwrap();
+    fs::create_dir_all(layout.join("blobs/sha256")).unwrap();
+    unpack_tar(
+        &shared.join("images/scanlab-acme-shop-1.4.2.oci.tar"),
+        &work.path().join("full"),
+    );
+    let manifest: Value = serde_json::from_slice(
+        &fs::read(
+            work.path()
+                .join("full/blobs/sha256")
+                .join(&ACME_MANIFEST[7..]),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let keep = std::iter::once(ACME_MANIFEST[7..].to_string()).chain(std::iter::once(
+        manifest["config"]["digest"].as_str().unwrap()[7..].to_string(),
+    ));
+    for hex in keep {
+        fs::copy(
+            work.path().join("full/blobs/sha256").join(&hex),
+            layout.join("blobs/sha256").join(&hex),
+        )
+        .unwrap();
+    }
+
+    let out = drydock(cache.path())
+        .args(["clean", "--vuln-db"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.starts_with("removed 1 files ("), "{said}");
+    assert!(!db.exists());
+    summary(cache.path(), &["image", "--input", input]);
+
+    let out = drydock(cache.path())
+        .args(["clean", "--scan-cache"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!cache.path().join("facts").exists());
+    let err = expect_error(cache.path(), &["image", "--input", input]);
+    assert!(err.contains("No such file"), "{err}");
+
+    // Saying nothing removes nothing.
+    let out = drydock(cache.path()).arg("clean").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--all"),
+        "the usage names the choices"
+    );
+}
+
 /// Builds one OCI layout holding the amd64 and arm64 busybox images. `nested`: behind one
 /// image index named "multi" (as `skopeo copy --all` writes); else listed flat in index.json.
 pub fn multi_arch_layout(shared: &Path, dest: &Path, nested: bool) -> (String, String) {
