@@ -8,7 +8,7 @@ use crate::rules::rules;
 
 /// Cache key of the per-file facts; bump whenever [`facts::FileFacts`] changes shape or
 /// meaning (the configuration does not change them, so one key serves all).
-pub const ANALYZER_KEY: &str = "baseline-v2";
+pub const ANALYZER_KEY: &str = "baseline-v3";
 
 /// The files read are small configuration files; anything larger is not one.
 const MAX_FILE_SIZE: u64 = 4 << 20;

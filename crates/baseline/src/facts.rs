@@ -21,6 +21,8 @@ pub const SSHD_CONFIG_DIR: &str = "/etc/ssh/sshd_config.d";
 pub const LD_SO_PRELOAD: &str = "/etc/ld.so.preload";
 pub const ROOT_AUTHORIZED_KEYS: &[&str] =
     &["/root/.ssh/authorized_keys", "/root/.ssh/authorized_keys2"];
+/// Any account's keys: `<home>/.ssh/authorized_keys{,2}`.
+pub const AUTHORIZED_KEYS_NAMES: &[&str] = &["authorized_keys", "authorized_keys2"];
 pub const HOST_TRUST_FILES: &[&str] = &["/etc/hosts.equiv", "/etc/shosts.equiv"];
 pub const USER_TRUST_FILES: &[&str] = &[".rhosts", ".shosts"];
 
@@ -105,8 +107,19 @@ pub fn wants(path: &str) -> bool {
     ) || directly_in(path, SUDOERS_DIR)
         || under(path, SSHD_CONFIG_DIR)
         || ROOT_AUTHORIZED_KEYS.contains(&path)
+        || authorized_keys_home(path).is_some()
         || HOST_TRUST_FILES.contains(&path)
         || USER_TRUST_FILES.contains(&file_name(path))
+}
+
+/// The home directory whose `.ssh/authorized_keys` (or `authorized_keys2`) `path` is.
+pub fn authorized_keys_home(path: &str) -> Option<&str> {
+    let (dir, name) = path.rsplit_once('/')?;
+    if !AUTHORIZED_KEYS_NAMES.contains(&name) {
+        return None;
+    }
+    let home = dir.strip_suffix("/.ssh")?;
+    Some(if home.is_empty() { "/" } else { home })
 }
 
 fn trust_facts(content: &[u8], authorized_keys: bool) -> FileFacts {
@@ -172,7 +185,9 @@ pub fn analyze(path: &str, content: &[u8]) -> Option<FileFacts> {
         _ if path == SSHD_CONFIG || under(path, SSHD_CONFIG_DIR) => {
             FileFacts::Sshd(parse_sshd(content))
         }
-        _ if ROOT_AUTHORIZED_KEYS.contains(&path) => trust_facts(content, true),
+        _ if ROOT_AUTHORIZED_KEYS.contains(&path) || authorized_keys_home(path).is_some() => {
+            trust_facts(content, true)
+        }
         _ if HOST_TRUST_FILES.contains(&path) || USER_TRUST_FILES.contains(&file_name(path)) => {
             trust_facts(content, false)
         }
@@ -199,6 +214,8 @@ mod tests {
             "/etc/hosts.equiv",
             "/home/bob/.rhosts",
             "/root/.ssh/authorized_keys",
+            "/home/bob/.ssh/authorized_keys",
+            "/srv/git/.ssh/authorized_keys2",
         ] {
             assert!(wants(path), "{path}");
         }
@@ -207,7 +224,8 @@ mod tests {
             "/etc/sudoers.d/a/b",
             "/etc/ssh/ssh_config",
             "/etc/ssh/ssh_host_rsa_key",
-            "/home/bob/.ssh/authorized_keys",
+            "/home/bob/.ssh/known_hosts",
+            "/home/bob/authorized_keys",
             "/usr/share/doc/passwd",
         ] {
             assert!(!wants(path), "{path}");

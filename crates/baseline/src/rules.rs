@@ -193,6 +193,10 @@ static RULES: &[RuleInfo] = &[
         "A `VOLUME` on a system directory (`/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/usr`, `/lib`, `/var/run`, `/run`, the Docker socket or `/var/lib/docker`) invites mounting the host's copy into the container.",
         "Remove the VOLUME; declare volumes only for application data directories.",
         ["DKL-DI-0002", "CIS-Docker 5.5"]),
+    rule!("BL031", Medium, "trust", "Account's authorized_keys baked into the image",
+        "`<home>/.ssh/authorized_keys` (or `authorized_keys2`) of an account other than root ships in the image: whoever holds those keys logs in as that account to every container that runs sshd, and tries for root from there. The finding names the account whose home it is.",
+        "Remove the file from the image; provide keys at run time if ssh access is really needed.",
+        ["CIS-Docker 5.6"]),
 ];
 
 /// Every built-in rule, in id order.

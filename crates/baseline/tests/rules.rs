@@ -493,6 +493,60 @@ fn preload_and_trust_files() {
     );
     let keys = one(&f, "BL021", "/root/.ssh/authorized_keys");
     assert_eq!(keys.evidence, "2 key(s): ssh-ed25519, ssh-rsa");
+    assert!(
+        !f.iter().any(|x| x.rule_id == "BL031"),
+        "root's keys are BL021 only: {all}"
+    );
+
+    // Other accounts' keys: BL031, naming whose home it is.
+    write(
+        r,
+        "/etc/passwd",
+        0o644,
+        b"root:x:0:0:root:/root:/bin/bash
+deploy:x:1000:1000::/home/deploy/:/bin/bash
+git:x:998:998::/srv/git:/usr/bin/git-shell
+",
+    );
+    write(
+        r,
+        "/home/deploy/.ssh/authorized_keys",
+        0o600,
+        b"from=\"10.0.0.0/8\" ssh-ed25519 AAAAC3Nza ci@build\n",
+    );
+    write(
+        r,
+        "/srv/git/.ssh/authorized_keys2",
+        0o600,
+        b"ssh-rsa AAAAB3Nza a\n",
+    );
+    write(r, "/opt/app/.ssh/authorized_keys", 0o600, b"");
+    write(
+        r,
+        "/home/deploy/.ssh/known_hosts",
+        0o600,
+        b"github.example ssh-ed25519 AAAA\n",
+    );
+    let f = scan_dir(r, &BaselineConfig::default()).findings;
+    let all = describe(&f);
+    let deploy = one(&f, "BL031", "/home/deploy/.ssh/authorized_keys");
+    assert_eq!(deploy.severity, Severity::Medium);
+    assert_eq!(deploy.evidence, "1 key(s): ssh-ed25519; the home of deploy");
+    assert_eq!(
+        one(&f, "BL031", "/srv/git/.ssh/authorized_keys2").evidence,
+        "1 key(s): ssh-rsa; the home of git"
+    );
+    let stray = one(&f, "BL031", "/opt/app/.ssh/authorized_keys");
+    assert_eq!(stray.severity, Severity::Low);
+    assert_eq!(
+        stray.evidence,
+        "present, no entries; /opt/app, no account's home"
+    );
+    assert_eq!(
+        f.iter().filter(|x| x.rule_id == "BL031").count(),
+        3,
+        "{all}"
+    );
 
     let empty = tempfile::tempdir().unwrap();
     write(empty.path(), "/etc/ld.so.preload", 0o644, b"\n");
@@ -707,7 +761,7 @@ fn disabled_rules_and_rule_table() {
         disabled_rules: vec!["BL001".into()],
     };
     assert!(scan_dir(root.path(), &config).findings.is_empty());
-    assert_eq!(rules().len(), 30);
+    assert_eq!(rules().len(), 31);
     for rule in rules() {
         assert!(
             !rule.fix.is_empty() && !rule.description.is_empty(),

@@ -1,6 +1,6 @@
 //! The final filesystem's listing: set-uid/set-gid files, world-writable paths, modes of
 //! the account databases, files that should not ship, caches, ld.so.preload and trust
-//! files (rules BL009–BL014, BL019–BL024, BL026).
+//! files (rules BL009–BL014, BL019–BL024, BL026, BL031).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,8 +8,8 @@ use drydock_image::view::FileNode;
 use drydock_image::FileKind;
 
 use crate::facts::{
-    FileFacts, GROUP, GSHADOW, HOST_TRUST_FILES, LD_SO_PRELOAD, PASSWD, ROOT_AUTHORIZED_KEYS,
-    SHADOW, USER_TRUST_FILES,
+    authorized_keys_home, FileFacts, GROUP, GSHADOW, HOST_TRUST_FILES, LD_SO_PRELOAD, PASSWD,
+    ROOT_AUTHORIZED_KEYS, SHADOW, USER_TRUST_FILES,
 };
 use crate::findings::Scan;
 use crate::rules::Severity;
@@ -191,6 +191,18 @@ pub(super) fn check(scan: &mut Scan<'_>) {
         .and_then(|i| i.os.as_ref())
         .map(|os| (os.family.clone(), Family::of(&os.family)));
     let owners = package_owners(scan);
+    // Whose home each authorized_keys sits in, for BL031.
+    let mut accounts_by_home: HashMap<String, Vec<String>> = HashMap::new();
+    if let Some((_, FileFacts::Passwd { entries, .. })) = scan.final_facts(PASSWD) {
+        for entry in entries {
+            let home = entry.home.trim_end_matches('/');
+            let home = if home.is_empty() { "/" } else { home };
+            accounts_by_home
+                .entry(home.to_string())
+                .or_default()
+                .push(entry.name.clone());
+        }
+    }
     let view = &scan.analysis.view;
 
     // Sizes of the image's own shells, to recognise renamed copies.
@@ -296,10 +308,16 @@ pub(super) fn check(scan: &mut Scan<'_>) {
         if trusted
             && (HOST_TRUST_FILES.contains(&path) || USER_TRUST_FILES.contains(&file_name(path)))
         {
-            trust_file(scan, node, "BL020");
+            trust_file(scan, node, "BL020", None);
         }
         if trusted && ROOT_AUTHORIZED_KEYS.contains(&path) {
-            trust_file(scan, node, "BL021");
+            trust_file(scan, node, "BL021", None);
+        } else if let Some(home) = authorized_keys_home(path).filter(|_| trusted) {
+            let account = accounts_by_home
+                .get(home)
+                .map(|names| format!("the home of {}", names.join(", ")))
+                .unwrap_or_else(|| format!("{home}, no account's home"));
+            trust_file(scan, node, "BL031", Some(&account));
         }
     }
 
@@ -427,7 +445,8 @@ fn setid(
     }
 }
 
-fn trust_file(scan: &mut Scan<'_>, node: &FileNode, rule: &str) {
+/// A trust file's finding; `whose` (whose home it is) ends the evidence.
+fn trust_file(scan: &mut Scan<'_>, node: &FileNode, rule: &str, whose: Option<&str>) {
     let path = node.entry.path.as_str();
     // A symlink: the target's facts when it was parsed, else the link itself is reported.
     let link = if node.entry.kind == FileKind::Symlink {
@@ -456,6 +475,10 @@ fn trust_file(scan: &mut Scan<'_>, node: &FileNode, rule: &str) {
         }
         (_, e) => e,
     };
+    let evidence = match whose {
+        Some(whose) => format!("{evidence}; {whose}"),
+        None => evidence,
+    };
     scan.emit(rule, severity, Some(path), None, Some(node.layer), evidence);
 }
 
@@ -472,7 +495,7 @@ fn trust_evidence(
         }) => {
             if entries == 0 {
                 (Some(Severity::Low), "present, no entries".to_string())
-            } else if rule == "BL021" {
+            } else if rule == "BL021" || rule == "BL031" {
                 (None, format!("{entries} key(s): {}", key_types.join(", ")))
             } else if wildcard {
                 (
