@@ -340,6 +340,19 @@ pub struct ImageArgs {
     #[arg(long, short = 'i', value_name = "PATH", env = "DRYDOCK_INPUT")]
     pub input: Option<PathBuf>,
 
+    /// Where to look for an image named by reference, in this order: the local Docker
+    /// engine (DOCKER_HOST or /var/run/docker.sock), Podman (CONTAINER_HOST or its
+    /// socket), the registry.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "SOURCES",
+        default_value = "docker,podman,remote",
+        env = "DRYDOCK_IMAGE_SRC"
+    )]
+    pub image_src: Vec<ImageSource>,
+
     /// Platform to pick from a multi-platform image, as os/arch[/variant].
     #[arg(long, value_name = "PLATFORM", env = "DRYDOCK_PLATFORM")]
     pub platform: Option<Platform>,
@@ -396,6 +409,17 @@ pub struct SbomArgs {
     /// The SBOM file (CycloneDX or SPDX, JSON).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+}
+
+/// Where an image named by reference is looked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ImageSource {
+    /// The local Docker engine.
+    Docker,
+    /// Podman, through its Docker-compatible API socket.
+    Podman,
+    /// The registry the reference names.
+    Remote,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1052,6 +1052,93 @@ fn redact_build_findings(
     }
 }
 
+/// An image named by reference, from the first of `--image-src` that has it: a local
+/// engine when it runs here and holds that name, else the registry.
+fn open_by_name(
+    global: &GlobalArgs,
+    args: &ImageArgs,
+    name: &str,
+    cache: &Cache,
+    limits: &Limits,
+) -> Result<drydock_image::Image> {
+    let reference: Reference = name.parse()?;
+    let (mut missing, mut unreachable) = (Vec::new(), Vec::new());
+    for source in &args.image_src {
+        let engine = match source {
+            crate::cli::ImageSource::Docker => drydock_image::Engine::docker(),
+            crate::cli::ImageSource::Podman => drydock_image::Engine::podman(),
+            crate::cli::ImageSource::Remote => {
+                return open_from_registry(global, args, reference, cache, limits);
+            }
+        };
+        let Some(engine) = engine else { continue };
+        match engine.open_image(name, args.platform.as_ref(), cache, limits)? {
+            drydock_image::Lookup::Found(image) => {
+                tracing::debug!("{name}: read from the {}", engine.label());
+                return Ok(*image);
+            }
+            drydock_image::Lookup::Missing => missing.push(engine.label()),
+            drydock_image::Lookup::Unreachable => unreachable.push(engine.label()),
+        }
+    }
+    let mut why = Vec::new();
+    if !missing.is_empty() {
+        why.push(format!(
+            "no such image in the {}",
+            missing.join(" nor the ")
+        ));
+    }
+    if !unreachable.is_empty() {
+        why.push(format!(
+            "nothing answers as the {}",
+            unreachable.join(" nor the ")
+        ));
+    }
+    if why.is_empty() {
+        why.push("no image source to look in".to_string());
+    }
+    bail!(
+        "{name}: {} (add `remote` to --image-src to pull it from its registry)",
+        why.join("; ")
+    )
+}
+
+fn open_from_registry(
+    global: &GlobalArgs,
+    args: &ImageArgs,
+    reference: Reference,
+    cache: &Cache,
+    limits: &Limits,
+) -> Result<drydock_image::Image> {
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        io::stdin()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        Some(line.trim_end_matches(['\r', '\n']).to_string())
+    } else {
+        args.password.clone()
+    };
+    let credentials = match (&args.username, &password) {
+        (Some(username), Some(password)) => Some(Credentials {
+            username: username.clone(),
+            password: password.clone(),
+        }),
+        (None, None) => None,
+        _ => bail!(
+            "--username and --password (or DRYDOCK_USERNAME and DRYDOCK_PASSWORD) go together"
+        ),
+    };
+    let options = RegistryOptions {
+        insecure: args.insecure,
+        credentials,
+        platform: args.platform.clone().unwrap_or_default(),
+        platform_explicit: args.platform.is_some(),
+        ..RegistryOptions::default()
+    };
+    Ok(RegistryClient::new(reference, options, progress(global)).open_image(cache, limits)?)
+}
+
 fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
     let cache = open_cache(global)?;
     let limits = limits(global);
@@ -1070,34 +1157,7 @@ fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<ExitCode> {
                 &limits,
             )?
         }
-        (None, Some(reference)) => {
-            let reference: Reference = reference.parse()?;
-            let password = if args.password_stdin {
-                let mut line = String::new();
-                io::stdin()
-                    .read_line(&mut line)
-                    .context("reading the password from standard input")?;
-                Some(line.trim_end_matches(['\r', '\n']).to_string())
-            } else {
-                args.password.clone()
-            };
-            let credentials = match (&args.username, &password) {
-                (Some(username), Some(password)) => Some(Credentials {
-                    username: username.clone(),
-                    password: password.clone(),
-                }),
-                (None, None) => None,
-                _ => bail!("--username and --password (or DRYDOCK_USERNAME and DRYDOCK_PASSWORD) go together"),
-            };
-            let options = RegistryOptions {
-                insecure: args.insecure,
-                credentials,
-                platform: args.platform.clone().unwrap_or_default(),
-                platform_explicit: args.platform.is_some(),
-                ..RegistryOptions::default()
-            };
-            RegistryClient::new(reference, options, progress(global)).open_image(&cache, &limits)?
-        }
+        (None, Some(name)) => open_by_name(global, args, name, &cache, &limits)?,
     };
     let file_scanners = FileScanners::new(global)?;
     let bars = progress(global);

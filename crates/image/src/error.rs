@@ -47,6 +47,9 @@ pub enum Error {
     #[error("{0}")]
     NotFound(String),
 
+    #[error("{engine}: {message}")]
+    Engine { engine: String, message: String },
+
     #[error("cache: {0}")]
     Cache(String),
 }

@@ -28,5 +28,8 @@ pub use platform::Platform;
 pub use provenance::{HistoryRef, LayerRef, Removal, RemovalKind};
 pub use reference::Reference;
 pub use skip::{SkipPaths, SkipPatternError};
-pub use source::{Credentials, Image, Layer, RegistryClient, RegistryOptions, SourceKind};
+pub use source::{
+    Credentials, Engine, EngineKind, Image, Layer, Lookup, RegistryClient, RegistryOptions,
+    SourceKind,
+};
 pub use view::MergedView;

@@ -66,7 +66,12 @@ pub fn drydock(cache: &Path) -> Command {
 pub fn drydock_process(cache: &Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("drydock"));
     for (key, _) in std::env::vars() {
-        if key.starts_with("DRYDOCK_") || key == "DOCKER_CONFIG" || key == "REGISTRY_AUTH_FILE" {
+        if key.starts_with("DRYDOCK_")
+            || matches!(
+                key.as_str(),
+                "DOCKER_CONFIG" | "REGISTRY_AUTH_FILE" | "DOCKER_HOST" | "CONTAINER_HOST"
+            )
+        {
             cmd.env_remove(key);
         }
     }

@@ -460,3 +460,93 @@ impl Drop for FaultProxy {
         }
     }
 }
+
+/// A real Podman serving its Docker-compatible API on a private unix socket, with its own
+/// storage (vfs) in a temporary folder, so tests neither need nor touch a system engine.
+pub struct Podman {
+    child: Child,
+    pub socket: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Podman {
+    /// Starts the API service, or returns None (skipping; failing under CI) without podman.
+    pub fn start() -> Option<Podman> {
+        if !have_tool("podman") {
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("podman.sock");
+        let mut podman = Podman {
+            child: Command::new("true").spawn().unwrap(),
+            socket: socket.clone(),
+            dir,
+        };
+        podman.child = podman
+            .command()
+            .args(["system", "service", "--time=0"])
+            .arg(format!("unix://{}", socket.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("podman system service");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !socket.exists() {
+            assert!(Instant::now() < deadline, "podman's socket never appeared");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(podman)
+    }
+
+    /// `podman` with this instance's private storage and no system configuration.
+    fn command(&self) -> Command {
+        let d = self.dir.path();
+        let mut cmd = Command::new("podman");
+        cmd.arg("--root")
+            .arg(d.join("root"))
+            .arg("--runroot")
+            .arg(d.join("run"))
+            .arg("--tmpdir")
+            .arg(d.join("tmp"))
+            .args(["--storage-driver", "vfs", "--events-backend", "none"])
+            .args(["--cgroup-manager", "cgroupfs"])
+            .env_remove("CONTAINER_HOST")
+            .env_remove("CONTAINERS_STORAGE_CONF");
+        cmd
+    }
+
+    /// Loads an image archive and names it `tag`.
+    pub fn load(&self, archive: &Path, tag: &str) {
+        let out = self
+            .command()
+            .args(["load", "-q", "-i"])
+            .arg(archive)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "podman load: {said} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let loaded = said
+            .lines()
+            .find_map(|l| l.strip_prefix("Loaded image: "))
+            .unwrap_or_else(|| panic!("podman load said {said}"))
+            .trim()
+            .to_string();
+        let status = self.command().args(["tag", &loaded, tag]).status().unwrap();
+        assert!(status.success());
+    }
+
+    pub fn host(&self) -> String {
+        format!("unix://{}", self.socket.display())
+    }
+}
+
+impl Drop for Podman {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -7,6 +7,7 @@ mod bad_input;
 mod baseline;
 mod build;
 mod config;
+mod engine;
 mod formats;
 mod harness;
 mod malware;

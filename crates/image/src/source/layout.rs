@@ -35,6 +35,29 @@ pub fn open_path(
         (Arc::new(TarTree::open(path, cache, limits)?), true)
     };
     let location = path.display().to_string();
+    open_tree(tree, archive, location, selector, platform, limits)
+}
+
+/// An engine's `docker save` export, already in a temporary file that the image keeps
+/// until it is dropped. `location` says where it came from.
+pub(crate) fn open_export(
+    temp: tempfile::NamedTempFile,
+    location: String,
+    platform: Option<&Platform>,
+    limits: &Limits,
+) -> Result<Image> {
+    let tree: Arc<dyn Tree> = Arc::new(TarTree::from_temp(temp, &location)?);
+    open_tree(tree, true, location, None, platform, limits)
+}
+
+fn open_tree(
+    tree: Arc<dyn Tree>,
+    archive: bool,
+    location: String,
+    selector: Option<&str>,
+    platform: Option<&Platform>,
+    limits: &Limits,
+) -> Result<Image> {
     if tree.exists("index.json") {
         let kind = match (archive, tree.exists("manifest.json")) {
             (true, true) => SourceKind::DockerArchive,

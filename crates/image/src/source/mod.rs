@@ -1,7 +1,9 @@
-//! Where images come from: registries, `docker save` archives, OCI layouts (tarred or not)
-//! and plain root filesystem directories. Every source ends as an [`Image`]: a verified
+//! Where images come from: registries, local container engines (Docker, Podman),
+//! `docker save` archives, OCI layouts (tarred or not) and plain root filesystem
+//! directories. Every source ends as an [`Image`]: a verified
 //! manifest and config plus a way to open each layer blob.
 
+pub(crate) mod daemon;
 pub(crate) mod layout;
 pub(crate) mod registry;
 pub(crate) mod rootfs;
@@ -19,6 +21,7 @@ use crate::layer::Limits;
 use crate::oci::{self, Document, History, ImageConfig, Manifest};
 use crate::platform::Platform;
 
+pub use daemon::{Engine, EngineKind, Lookup};
 pub use layout::open_path;
 pub use registry::{Credentials, RegistryClient, RegistryOptions};
 pub use rootfs::walk_rootfs;
@@ -27,6 +30,8 @@ pub use rootfs::walk_rootfs;
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     Registry,
+    DockerDaemon,
+    PodmanDaemon,
     DockerArchive,
     OciArchive,
     OciLayout,
@@ -37,6 +42,8 @@ impl fmt::Display for SourceKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             SourceKind::Registry => "registry",
+            SourceKind::DockerDaemon => "docker-daemon",
+            SourceKind::PodmanDaemon => "podman-daemon",
             SourceKind::DockerArchive => "docker-archive",
             SourceKind::OciArchive => "oci-archive",
             SourceKind::OciLayout => "oci-layout",

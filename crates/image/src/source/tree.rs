@@ -83,6 +83,7 @@ pub(crate) struct TarTree {
     path: PathBuf,
     file: PathBuf,
     members: HashMap<String, Member>,
+    /// The decompressed copy, or the engine export, that `file` is.
     _decompressed: Option<tempfile::NamedTempFile>,
 }
 
@@ -123,6 +124,21 @@ impl TarTree {
         let file_path = decompressed
             .as_ref()
             .map_or_else(|| path.to_path_buf(), |t| t.path().to_path_buf());
+        Self::index(path, file_path, decompressed)
+    }
+
+    /// A tar already written to a temporary file (a container engine's export), which the
+    /// tree keeps, and deletes with itself. `label` names it in messages.
+    pub fn from_temp(temp: tempfile::NamedTempFile, label: &str) -> Result<Self> {
+        let file_path = temp.path().to_path_buf();
+        Self::index(Path::new(label), file_path, Some(temp))
+    }
+
+    fn index(
+        path: &Path,
+        file_path: PathBuf,
+        temp: Option<tempfile::NamedTempFile>,
+    ) -> Result<Self> {
         let members = index_tar(&file_path).map_err(|e| match e {
             Error::Read { source, .. } | Error::Io { source, .. } => Error::Malformed {
                 what: format!("archive {}", path.display()),
@@ -134,7 +150,7 @@ impl TarTree {
             path: path.to_path_buf(),
             file: file_path,
             members,
-            _decompressed: decompressed,
+            _decompressed: temp,
         })
     }
 

@@ -1,0 +1,318 @@
+//! Images kept by a local container engine: Docker, or Podman through its Docker-compatible
+//! API. The image is looked up by name over the engine's unix socket
+//! (`GET /images/{name}/json`), exported as a `docker save` stream (`GET /images/{name}/get`)
+//! into a temporary file of the cache, and read like any docker-save archive; the file goes
+//! when the image is dropped.
+//!
+//! The HTTP is written here: the requests are HTTP/1.0, so each answer ends when the
+//! connection closes and there is no chunked framing to decode, and none of the HTTP
+//! clients in the build speaks over a unix socket without an async runtime.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::layout::open_export;
+use super::{Image, SourceKind};
+use crate::cache::Cache;
+use crate::error::{Error, Result};
+use crate::layer::Limits;
+use crate::platform::Platform;
+
+/// Longest status or header line, and most header bytes, accepted from an engine.
+const MAX_HEADER_LINE: usize = 8 << 10;
+const MAX_HEADERS: usize = 64 << 10;
+/// An inspect document or an error message.
+const MAX_JSON: u64 = 16 << 20;
+
+/// What an engine said of an image.
+pub enum Lookup {
+    Found(Box<Image>),
+    /// The engine runs and has no image of that name.
+    Missing,
+    /// Nothing listens on the engine's socket.
+    Unreachable,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineKind {
+    Docker,
+    Podman,
+}
+
+/// A container engine's API socket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Engine {
+    pub kind: EngineKind,
+    pub socket: PathBuf,
+}
+
+/// `unix:///path` → `/path`; other schemes (tcp, ssh) are not spoken here.
+fn unix_socket(host: &str) -> Option<PathBuf> {
+    host.strip_prefix("unix://")
+        .filter(|p| p.starts_with('/'))
+        .map(PathBuf::from)
+}
+
+impl Engine {
+    /// Docker's socket: `DOCKER_HOST` when it names a unix socket, else
+    /// `/var/run/docker.sock`. `None` when `DOCKER_HOST` names another transport.
+    pub fn docker() -> Option<Engine> {
+        let socket = match std::env::var("DOCKER_HOST") {
+            Ok(host) if !host.is_empty() => match unix_socket(&host) {
+                Some(socket) => socket,
+                None => {
+                    tracing::debug!("DOCKER_HOST={host}: only unix sockets are read");
+                    return None;
+                }
+            },
+            _ => PathBuf::from("/var/run/docker.sock"),
+        };
+        Some(Engine {
+            kind: EngineKind::Docker,
+            socket,
+        })
+    }
+
+    /// Podman's socket: `CONTAINER_HOST` when it names a unix socket, else the rootless
+    /// `$XDG_RUNTIME_DIR/podman/podman.sock` when it exists, else the rootful
+    /// `/run/podman/podman.sock`.
+    pub fn podman() -> Option<Engine> {
+        let socket = match std::env::var("CONTAINER_HOST") {
+            Ok(host) if !host.is_empty() => match unix_socket(&host) {
+                Some(socket) => socket,
+                None => {
+                    tracing::debug!("CONTAINER_HOST={host}: only unix sockets are read");
+                    return None;
+                }
+            },
+            _ => std::env::var_os("XDG_RUNTIME_DIR")
+                .map(|dir| Path::new(&dir).join("podman/podman.sock"))
+                .filter(|p| p.exists())
+                .unwrap_or_else(|| PathBuf::from("/run/podman/podman.sock")),
+        };
+        Some(Engine {
+            kind: EngineKind::Podman,
+            socket,
+        })
+    }
+
+    /// `docker engine at unix:///var/run/docker.sock`.
+    pub fn label(&self) -> String {
+        let name = match self.kind {
+            EngineKind::Docker => "docker",
+            EngineKind::Podman => "podman",
+        };
+        format!("{name} engine at unix://{}", self.socket.display())
+    }
+
+    fn error(&self, message: impl Into<String>) -> Error {
+        Error::Engine {
+            engine: self.label(),
+            message: message.into(),
+        }
+    }
+
+    /// The image `name` as this engine holds it; whether the engine runs here and has it
+    /// otherwise (so the next source can be tried).
+    pub fn open_image(
+        &self,
+        name: &str,
+        platform: Option<&Platform>,
+        cache: &Cache,
+        limits: &Limits,
+    ) -> Result<Lookup> {
+        let path = format!("/images/{}", encode_name(name));
+        let Some((status, mut body)) = self.get(&format!("{path}/json"))? else {
+            return Ok(Lookup::Unreachable);
+        };
+        match status {
+            200 => {}
+            404 => {
+                tracing::debug!("{}: no image {name}", self.label());
+                return Ok(Lookup::Missing);
+            }
+            _ => return Err(self.failure(status, &mut body)),
+        }
+        drop(body);
+        let Some((status, body)) = self.get(&format!("{path}/get"))? else {
+            return Err(self.error("stopped answering"));
+        };
+        let mut body = body;
+        if status != 200 {
+            return Err(self.failure(status, &mut body));
+        }
+        let what = format!("{name} exported by the {}", self.label());
+        let mut temp = cache.temp_file()?;
+        let copied = io::copy(
+            &mut (&mut body).take(limits.max_archive_bytes + 1),
+            temp.as_file_mut(),
+        )
+        .map_err(|source| Error::Read {
+            what: what.clone(),
+            source,
+        })?;
+        if copied > limits.max_archive_bytes {
+            return Err(Error::TooLarge {
+                what,
+                limit: limits.max_archive_bytes,
+            });
+        }
+        let location = format!("{name} from the {}", self.label());
+        let mut image = open_export(temp, location, platform, limits)?;
+        image.kind = match self.kind {
+            EngineKind::Docker => SourceKind::DockerDaemon,
+            EngineKind::Podman => SourceKind::PodmanDaemon,
+        };
+        if image.name.is_none() {
+            image.name = Some(name.to_string());
+        }
+        Ok(Lookup::Found(Box::new(image)))
+    }
+
+    /// An error answer: the engine's own `message` when it sent one.
+    fn failure(&self, status: u16, body: &mut impl Read) -> Error {
+        let mut text = Vec::new();
+        let _ = body.take(MAX_JSON).read_to_end(&mut text);
+        let message = serde_json::from_slice::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("message")?.as_str().map(str::to_string))
+            .unwrap_or_else(|| String::from_utf8_lossy(&text).trim().to_string());
+        let message: String = message.chars().take(300).collect();
+        self.error(format!("HTTP {status}: {message}"))
+    }
+
+    /// One GET: the status and a reader of the body, or `None` when nothing listens on
+    /// the socket.
+    fn get(&self, path: &str) -> Result<Option<(u16, BufReader<UnixStream>)>> {
+        let stream = match UnixStream::connect(&self.socket) {
+            Ok(stream) => stream,
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused
+                ) =>
+            {
+                tracing::debug!("{}: {err}", self.label());
+                return Ok(None);
+            }
+            Err(err) => return Err(self.error(err.to_string())),
+        };
+        let io_err = |err: io::Error| self.error(err.to_string());
+        stream
+            .set_read_timeout(Some(Duration::from_secs(120)))
+            .map_err(io_err)?;
+        stream
+            .set_write_timeout(Some(Duration::from_secs(30)))
+            .map_err(io_err)?;
+        let request = format!(
+            "GET {path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: drydock/{}\r\n\r\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        (&stream).write_all(request.as_bytes()).map_err(io_err)?;
+        let mut reader = BufReader::new(stream);
+        let status_line = read_line(&mut reader).map_err(io_err)?;
+        let status = parse_status(&status_line)
+            .ok_or_else(|| self.error(format!("not an HTTP answer: {:?}", status_line)))?;
+        let mut header_bytes = status_line.len();
+        loop {
+            let line = read_line(&mut reader).map_err(io_err)?;
+            if line.is_empty() {
+                break;
+            }
+            header_bytes += line.len();
+            if header_bytes > MAX_HEADERS {
+                return Err(self.error("answer headers too long"));
+            }
+        }
+        Ok(Some((status, reader)))
+    }
+}
+
+/// One CRLF- (or LF-) ended line, without its end; an error past [`MAX_HEADER_LINE`] or at
+/// the end of the stream.
+fn read_line(reader: &mut impl BufRead) -> io::Result<String> {
+    let mut line = Vec::new();
+    reader
+        .take(MAX_HEADER_LINE as u64 + 1)
+        .read_until(b'\n', &mut line)?;
+    if !line.ends_with(b"\n") {
+        let why = if line.len() > MAX_HEADER_LINE {
+            "header line too long"
+        } else {
+            "connection closed in the headers"
+        };
+        return Err(io::Error::new(io::ErrorKind::InvalidData, why));
+    }
+    line.pop();
+    if line.ends_with(b"\r") {
+        line.pop();
+    }
+    Ok(String::from_utf8_lossy(&line).into_owned())
+}
+
+/// `HTTP/1.0 404 Not Found` → 404.
+fn parse_status(line: &str) -> Option<u16> {
+    let mut parts = line.split_whitespace();
+    let version = parts.next()?;
+    if !version.starts_with("HTTP/1.") {
+        return None;
+    }
+    let code: u16 = parts.next()?.parse().ok()?;
+    (100..600).contains(&code).then_some(code)
+}
+
+/// The name as a path segment: reference characters as they are, anything else escaped.
+fn encode_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/:@".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sockets_come_from_the_environment_forms() {
+        assert_eq!(
+            unix_socket("unix:///run/user/1000/docker.sock"),
+            Some(PathBuf::from("/run/user/1000/docker.sock"))
+        );
+        assert_eq!(unix_socket("tcp://127.0.0.1:2375"), None);
+        assert_eq!(unix_socket("unix://relative.sock"), None);
+    }
+
+    #[test]
+    fn status_lines_and_names() {
+        assert_eq!(parse_status("HTTP/1.0 404 Not Found"), Some(404));
+        assert_eq!(parse_status("HTTP/1.1 200 OK"), Some(200));
+        assert_eq!(parse_status("SSH-2.0-OpenSSH"), None);
+        assert_eq!(parse_status("HTTP/1.0 9999 x"), None);
+        assert_eq!(
+            encode_name("ghcr.io/org/app:1.0@sha256:ab"),
+            "ghcr.io/org/app:1.0@sha256:ab"
+        );
+        assert_eq!(encode_name("a b?c#d"), "a%20b%3Fc%23d");
+    }
+
+    #[test]
+    fn header_lines_are_bounded() {
+        let long = format!(
+            "HTTP/1.0 200 OK\r\nX: {}\r\n\r\n",
+            "a".repeat(MAX_HEADER_LINE)
+        );
+        let mut reader = io::Cursor::new(long.into_bytes());
+        assert_eq!(read_line(&mut reader).unwrap(), "HTTP/1.0 200 OK");
+        assert!(read_line(&mut reader).is_err());
+        let mut cut = io::Cursor::new(b"HTTP/1.0 200".to_vec());
+        assert!(read_line(&mut cut).is_err());
+    }
+}
