@@ -313,7 +313,7 @@ pub struct DbUpdateArgs {
         long,
         value_name = "DURATION",
         env = "DRYDOCK_DOWNLOAD_TIMEOUT",
-        value_parser = humantime::parse_duration
+        value_parser = parse_timeout
     )]
     pub download_timeout: Option<std::time::Duration>,
 
@@ -501,6 +501,15 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     number
         .checked_mul(factor)
         .ok_or_else(|| format!("size {text:?} is too large"))
+}
+
+/// A duration such as `90s`, `10m` or `1h`; zero would fail every download at once.
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(d) if d.is_zero() => Err("a timeout of zero lets nothing download".into()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[cfg(test)]

@@ -88,11 +88,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rootfs(args) => scan_rootfs(global, args),
         Command::Sbom(args) => scan_sbom(global, args),
         Command::Dockerfile(args) => check_dockerfile(global, args),
-        Command::Db(DbCommand::Build(args)) => db_build(global, args),
-        Command::Db(DbCommand::Update(args)) => db_update(global, args),
+        // Whatever writes the database holds `<db>.lock`, so a scan that finds none waits
+        // for it and uses what it made.
+        Command::Db(DbCommand::Build(args)) => {
+            let _held = lock_db(global)?;
+            db_build(global, args)
+        }
+        Command::Db(DbCommand::Update(args)) => {
+            let _held = (!args.list_sources).then(|| lock_db(global)).transpose()?;
+            db_update(global, args)
+        }
         Command::Db(DbCommand::Info) => db_info(global),
         Command::Db(DbCommand::Export(args)) => db_export(global, args),
-        Command::Db(DbCommand::Import(args)) => db_import(global, args),
+        Command::Db(DbCommand::Import(args)) => {
+            let _held = lock_db(global)?;
+            db_import(global, args)
+        }
         Command::Config(_) => {
             print!("{}", config::generate());
             Ok(ExitCode::SUCCESS)
@@ -117,8 +128,39 @@ fn disk_usage(path: &Path) -> (u64, u64) {
     total
 }
 
-/// `drydock clean`: removes what was asked for, holding the locks an update would hold so
-/// that nothing is pulled from under a running `db update`.
+/// Removes what `dir` holds (not `dir` itself, nor the names in `keep`): bytes and files
+/// removed. A missing `dir` holds nothing.
+fn remove_contents(dir: &Path, keep: &[&str]) -> io::Result<(u64, u64)> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok((0, 0)),
+        Err(err) => return Err(err),
+    };
+    let mut total = (0, 0);
+    for entry in entries {
+        let entry = entry?;
+        if keep.iter().any(|k| entry.file_name() == *k) {
+            continue;
+        }
+        let path = entry.path();
+        let (bytes, files) = disk_usage(&path);
+        let removed = if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        match removed {
+            Ok(()) => total = (total.0 + bytes, total.1 + files),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(total)
+}
+
+/// `drydock clean`: removes what was asked for. Folders and lock files stay, so a scan or
+/// update running meanwhile keeps a cache to write to; the database and the staged feeds
+/// are removed under the locks an update holds.
 fn clean(global: &GlobalArgs, args: &crate::cli::CleanArgs) -> Result<ExitCode> {
     let cache = global.cache_dir.clone().unwrap_or_else(Cache::default_dir);
     let db = db_path(global);
@@ -126,50 +168,42 @@ fn clean(global: &GlobalArgs, args: &crate::cli::CleanArgs) -> Result<ExitCode> 
         drydock_vulndb::WriteLock::acquire(path)
             .with_context(|| format!("locking {}", path.display()))
     };
-    let mut targets: Vec<(&str, PathBuf)> = Vec::new();
-    let mut locks = Vec::new();
+    let (mut bytes, mut files) = (0, 0);
+    let mut add = |what: &str, path: &Path, removed: io::Result<(u64, u64)>| -> Result<()> {
+        let (b, f) = removed.with_context(|| format!("removing {what} at {}", path.display()))?;
+        tracing::debug!("removed {what}: {} ({f} files)", path.display());
+        bytes += b;
+        files += f;
+        Ok(())
+    };
     if args.all || args.scan_cache {
-        targets.push(("layer facts", cache.join("facts")));
-        targets.push(("temporary files", cache.join("tmp")));
+        let dir = cache.join("facts");
+        add("layer facts", &dir, remove_contents(&dir, &[]))?;
     }
     if args.all || args.layers {
-        targets.push(("registry blobs", cache.join("blobs")));
+        let dir = cache.join("blobs");
+        add("registry blobs", &dir, remove_contents(&dir, &[]))?;
     }
     if args.all || args.vuln_db {
-        locks.push(lock(&drydock_vulndb::db_lock_path(&db))?);
-        targets.push(("vulnerability database", db.clone()));
+        let _held = lock_db(global)?;
+        let (size, count) = disk_usage(&db);
+        let removed = match std::fs::remove_file(&db) {
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok((0, 0)),
+            other => other.map(|()| (size, count)),
+        };
+        add("vulnerability database", &db, removed)?;
     }
     if args.all || args.staged_feeds {
         for staging in ["feeds", "publishers"] {
             let dir = cache.join(staging);
-            if dir.is_dir() {
-                locks.push(lock(&dir.join(".lock"))?);
-            }
-            targets.push(("staged feeds", dir));
+            let _held = if dir.is_dir() {
+                Some(lock(&dir.join(".lock"))?)
+            } else {
+                None
+            };
+            add("staged feeds", &dir, remove_contents(&dir, &[".lock"]))?;
         }
     }
-    let (mut bytes, mut files) = (0, 0);
-    for (what, path) in &targets {
-        let (size, count) = disk_usage(path);
-        let removed = if path.is_dir() {
-            std::fs::remove_dir_all(path)
-        } else {
-            std::fs::remove_file(path)
-        };
-        match removed {
-            Ok(()) => {
-                tracing::debug!("removed {what}: {} ({count} files)", path.display());
-                bytes += size;
-                files += count;
-            }
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
-            Err(err) => {
-                return Err(anyhow::Error::new(err)
-                    .context(format!("removing {what} at {}", path.display())));
-            }
-        }
-    }
-    drop(locks);
     if !global.quiet {
         eprintln!(
             "removed {files} files ({}) from {}",
@@ -205,6 +239,12 @@ fn days_from_civil(date: &str) -> Option<i64> {
     Some(era * 146_097 + doe - 719_468)
 }
 
+/// Holds `<db>.lock` (waiting, and saying so, while another process has it).
+fn lock_db(global: &GlobalArgs) -> Result<drydock_vulndb::WriteLock> {
+    let lock = drydock_vulndb::db_lock_path(&db_path(global));
+    drydock_vulndb::WriteLock::acquire(&lock).with_context(|| format!("locking {}", lock.display()))
+}
+
 /// Opens the vulnerability database; on first use builds it from `--feeds` (or downloads
 /// it from `DRYDOCK_DB_MIRROR`). Warns when it is older than `--db-max-age` days.
 fn open_db(global: &GlobalArgs) -> Result<drydock_vulndb::Database> {
@@ -213,11 +253,7 @@ fn open_db(global: &GlobalArgs) -> Result<drydock_vulndb::Database> {
     let _lock = if path.is_file() {
         None
     } else {
-        let lock = drydock_vulndb::db_lock_path(&path);
-        Some(
-            drydock_vulndb::WriteLock::acquire(&lock)
-                .with_context(|| format!("locking {}", lock.display()))?,
-        )
+        Some(lock_db(global)?)
     };
     if !path.is_file() {
         if !global.feeds.is_empty() {
@@ -1062,23 +1098,43 @@ fn open_by_name(
     limits: &Limits,
 ) -> Result<drydock_image::Image> {
     let reference: Reference = name.parse()?;
-    let (mut missing, mut unreachable) = (Vec::new(), Vec::new());
+    let (mut missing, mut unreachable, mut failed) = (Vec::new(), Vec::new(), Vec::new());
     for source in &args.image_src {
         let engine = match source {
             crate::cli::ImageSource::Docker => drydock_image::Engine::docker(),
             crate::cli::ImageSource::Podman => drydock_image::Engine::podman(),
             crate::cli::ImageSource::Remote => {
-                return open_from_registry(global, args, reference, cache, limits);
+                return match open_from_registry(global, args, reference, cache, limits) {
+                    Ok(image) => {
+                        for reason in &failed {
+                            tracing::warn!("{reason}; pulled {name} from its registry instead");
+                        }
+                        Ok(image)
+                    }
+                    Err(err) if !failed.is_empty() => {
+                        Err(anyhow::anyhow!("{err:#} (and {})", failed.join("; ")))
+                    }
+                    Err(err) => Err(err),
+                };
             }
         };
-        let Some(engine) = engine else { continue };
-        match engine.open_image(name, args.platform.as_ref(), cache, limits)? {
-            drydock_image::Lookup::Found(image) => {
+        let engine = match engine {
+            Ok(engine) => engine,
+            Err(reason) => {
+                failed.push(reason);
+                continue;
+            }
+        };
+        // An engine that fails (a socket the user may not open, an error answer) is passed
+        // over like one that is not running: the next source may well have the image.
+        match engine.open_image(name, args.platform.as_ref(), cache, limits) {
+            Ok(drydock_image::Lookup::Found(image)) => {
                 tracing::debug!("{name}: read from the {}", engine.label());
                 return Ok(*image);
             }
-            drydock_image::Lookup::Missing => missing.push(engine.label()),
-            drydock_image::Lookup::Unreachable => unreachable.push(engine.label()),
+            Ok(drydock_image::Lookup::Missing) => missing.push(engine.label()),
+            Ok(drydock_image::Lookup::Unreachable) => unreachable.push(engine.label()),
+            Err(err) => failed.push(err.to_string()),
         }
     }
     let mut why = Vec::new();
@@ -1094,6 +1150,7 @@ fn open_by_name(
             unreachable.join(" nor the ")
         ));
     }
+    why.extend(failed);
     if why.is_empty() {
         why.push("no image source to look in".to_string());
     }

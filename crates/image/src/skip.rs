@@ -5,6 +5,7 @@
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::analyze::Analysis;
+use crate::layer::FileKind;
 use crate::view::MergedView;
 
 #[derive(Debug, thiserror::Error)]
@@ -70,17 +71,24 @@ impl SkipPaths {
         self.dirs.is_none() && self.files.is_none()
     }
 
-    /// Whether `path` (absolute, normalized) is skipped: it matches a file pattern, or it
-    /// or one of its parent directories matches a directory pattern.
+    /// Whether the file at `path` (absolute, normalized) is skipped: it matches a file
+    /// pattern, or it or one of its parent directories matches a directory pattern.
     pub fn skips(&self, path: &str) -> bool {
+        self.skips_entry(path, false)
+    }
+
+    /// [`SkipPaths::skips`] for any entry: file patterns match only what is not a
+    /// directory, so `/app/*` takes the files of `/app`, not its sub-directories.
+    pub fn skips_entry(&self, path: &str, is_dir: bool) -> bool {
         let relative = path.trim_start_matches('/');
         if relative.is_empty() {
             return false;
         }
-        if self
-            .files
-            .as_ref()
-            .is_some_and(|set| set.is_match(relative))
+        if !is_dir
+            && self
+                .files
+                .as_ref()
+                .is_some_and(|set| set.is_match(relative))
         {
             return true;
         }
@@ -108,7 +116,9 @@ impl SkipPaths {
         let mut removed = 0;
         for facts in &mut analysis.layers {
             let before = facts.entries.len();
-            facts.entries.retain(|e| !self.skips(&e.path));
+            facts
+                .entries
+                .retain(|e| !self.skips_entry(&e.path, e.kind == FileKind::Dir));
             removed += before - facts.entries.len();
             facts.analyses.retain(|a| !self.skips(&a.path));
             facts.whiteouts.retain(|p| !self.skips(p));
@@ -163,6 +173,11 @@ mod tests {
         assert!(s.skips("/srv/a.key"));
         assert!(!s.skips("/srv/sub/a.key"), "* stays within a component");
         assert!(!s.skips("/etc/app/.env.example"));
+        // A file pattern never takes a directory, so never what is below one.
+        let star = skips(&[], &["/app/*"]);
+        assert!(star.skips("/app/main.js"));
+        assert!(!star.skips_entry("/app/sub", true));
+        assert!(!star.skips("/app/sub/x.js"));
         assert!(skips(&[], &[]).is_empty());
         assert!(skips(&["", "/"], &[]).is_empty());
     }

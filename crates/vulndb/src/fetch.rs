@@ -104,8 +104,11 @@ pub enum Outcome {
 /// per-read timeout alone lets a server that drips a byte a minute hold an update forever.
 pub const DEFAULT_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
-/// `90s` → "1m30s", `1800s` → "30m".
+/// `90s` → "1m30s", `1800s` → "30m", `500ms` → "500ms".
 pub fn describe_duration(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        return format!("{}ms", d.as_millis());
+    }
     let secs = d.as_secs();
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
     let mut out = String::new();
@@ -124,21 +127,28 @@ pub fn describe_duration(d: Duration) -> String {
 /// The end of one file's time budget.
 #[derive(Clone, Copy)]
 pub(crate) struct Deadline {
-    at: Instant,
+    /// `None`: a budget too long for the clock to say when it ends, i.e. none.
+    at: Option<Instant>,
     pub(crate) budget: Duration,
 }
+
+/// What "no deadline" leaves for one request.
+const UNBOUNDED: Duration = Duration::from_secs(365 * 24 * 3600);
 
 impl Deadline {
     pub(crate) fn after(budget: Duration) -> Self {
         Deadline {
-            at: Instant::now() + budget,
+            at: Instant::now().checked_add(budget),
             budget,
         }
     }
 
     /// The time left, or `None` once it has passed.
     pub(crate) fn remaining(&self) -> Option<Duration> {
-        let left = self.at.saturating_duration_since(Instant::now());
+        let Some(at) = self.at else {
+            return Some(UNBOUNDED);
+        };
+        let left = at.saturating_duration_since(Instant::now());
         (!left.is_zero()).then_some(left)
     }
 }
@@ -492,6 +502,20 @@ mod resolve_tests {
             super::resolve("https://a.invalid/x/y", "https://c.invalid/z"),
             "https://c.invalid/z"
         );
+    }
+}
+
+#[cfg(test)]
+mod deadline_tests {
+    use super::*;
+
+    #[test]
+    fn budgets_past_the_clock_mean_no_deadline() {
+        let huge = Deadline::after(Duration::MAX);
+        assert!(huge.remaining().is_some());
+        assert_eq!(describe_duration(Duration::from_millis(500)), "500ms");
+        assert_eq!(describe_duration(Duration::from_secs(90)), "1m30s");
+        assert_eq!(describe_duration(Duration::from_secs(7200)), "2h");
     }
 }
 

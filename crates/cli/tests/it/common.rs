@@ -82,6 +82,9 @@ pub fn drydock_process(cache: &Path) -> std::process::Command {
     // Image-reading tests need no vulnerability database; vulnerability tests pass
     // `--scanners vuln`, which overrides this.
     cmd.env("DRYDOCK_SCANNERS", "sbom");
+    // Names are pulled from their registry, never from an engine that happens to run on
+    // the test machine; the engine tests say otherwise.
+    cmd.env("DRYDOCK_IMAGE_SRC", "remote");
     cmd
 }
 

@@ -1288,14 +1288,19 @@ fn scans_waiting_on_a_first_use_build_use_its_database() {
         .args(["image", "--input", image.to_str().unwrap()]);
     let (mut child, lines) = spawn_reading_stderr(scan);
     wait_for_line(&lines, "waiting for another drydock process");
+    // What the lock holder makes: built aside (a `db build` of this path would wait on the
+    // same lock), then moved into place before the lock goes.
+    let made = cache.path().join("made.db");
     drydock(cache.path())
-        .args(["db", "build", "--db", db.to_str().unwrap(), "--from"])
+        .args(["db", "build", "--db", made.to_str().unwrap(), "--from"])
         .arg(&feeds)
         .assert()
         .success();
+    fs::rename(&made, &db).unwrap();
     drop(held);
     assert!(child.wait().unwrap().success());
-    let rest: Vec<String> = lines.try_iter().collect();
+    // Every line the scan printed (the reader ends when the pipe closes).
+    let rest: Vec<String> = lines.iter().collect();
     assert!(
         !rest
             .iter()

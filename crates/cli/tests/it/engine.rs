@@ -3,7 +3,7 @@
 //! CONTAINER_HOST (as Podman's).
 
 use crate::common::{drydock, image_facts, require_shared, tempdir};
-use crate::harness::Podman;
+use crate::harness::{Auth, Podman, Registry};
 
 const ACME_IMAGE_ID: &str =
     "sha256:37bc8638b18107360e0403e7a8eac7579790f66674435b314ae30c1984ec1a45";
@@ -19,6 +19,7 @@ fn an_image_in_the_local_engine_is_scanned_without_a_registry() {
     let cache = tempdir();
     let scan = |env: (&str, &str), args: &[&str]| {
         drydock(cache.path())
+            .env_remove("DRYDOCK_IMAGE_SRC")
             .env(env.0, env.1)
             .args(["--format", "json"])
             .args(args)
@@ -84,6 +85,56 @@ fn an_image_in_the_local_engine_is_scanned_without_a_registry() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("nothing answers as the docker engine at unix:///nonexistent/docker.sock"),
+        "{err}"
+    );
+}
+
+/// An engine that answers nonsense (or that the user may not open) is passed over: the
+/// image comes from its registry, with a warning that says why the engine was not used.
+#[test]
+fn a_failing_engine_passes_to_the_registry() {
+    let shared = require_shared!();
+    let Some(registry) = Registry::start(Auth::Anonymous) else {
+        return;
+    };
+    registry.push(
+        &shared.join("images/scanlab-debian-bookworm.oci.tar"),
+        "bookworm",
+        "scanlab/debian:12",
+    );
+    // Something that is not an engine listens on the "Docker" socket.
+    let dir = tempdir();
+    let socket = dir.path().join("docker.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    std::thread::spawn(move || {
+        use std::io::{Read as _, Write as _};
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            // Take the whole request first, so the answer never races the client's write.
+            let mut request = Vec::new();
+            let mut byte = [0u8; 1];
+            while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                request.push(byte[0]);
+            }
+            let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.2\r\n");
+        }
+    });
+    let cache = tempdir();
+    let out = drydock(cache.path())
+        .env_remove("DRYDOCK_IMAGE_SRC")
+        .env("DOCKER_HOST", format!("unix://{}", socket.display()))
+        .args(["--format", "json", "image"])
+        .arg(format!("{}/scanlab/debian:12", registry.addr))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["source"], "registry");
+    assert!(
+        err.contains("not an HTTP answer")
+            && err.contains("pulled")
+            && err.contains("from its registry instead"),
         "{err}"
     );
 }

@@ -20,6 +20,17 @@ use crate::error::{Error, Result};
 use crate::layer::Limits;
 use crate::platform::Platform;
 
+/// How long an engine may stay silent; exporting a large image can take it a while
+/// before the first byte.
+const READ_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// An answer's body, with what its headers said of it.
+struct Body {
+    reader: BufReader<UnixStream>,
+    length: Option<u64>,
+    chunked: bool,
+}
+
 /// Longest status or header line, and most header bytes, accepted from an engine.
 const MAX_HEADER_LINE: usize = 8 << 10;
 const MAX_HEADERS: usize = 64 << 10;
@@ -57,19 +68,15 @@ fn unix_socket(host: &str) -> Option<PathBuf> {
 
 impl Engine {
     /// Docker's socket: `DOCKER_HOST` when it names a unix socket, else
-    /// `/var/run/docker.sock`. `None` when `DOCKER_HOST` names another transport.
-    pub fn docker() -> Option<Engine> {
+    /// `/var/run/docker.sock`. An error (the reason) when `DOCKER_HOST` names another
+    /// transport, which is not spoken here.
+    pub fn docker() -> std::result::Result<Engine, String> {
         let socket = match std::env::var("DOCKER_HOST") {
-            Ok(host) if !host.is_empty() => match unix_socket(&host) {
-                Some(socket) => socket,
-                None => {
-                    tracing::debug!("DOCKER_HOST={host}: only unix sockets are read");
-                    return None;
-                }
-            },
+            Ok(host) if !host.is_empty() => unix_socket(&host)
+                .ok_or_else(|| format!("DOCKER_HOST={host}: only unix:// sockets are read"))?,
             _ => PathBuf::from("/var/run/docker.sock"),
         };
-        Some(Engine {
+        Ok(Engine {
             kind: EngineKind::Docker,
             socket,
         })
@@ -78,21 +85,16 @@ impl Engine {
     /// Podman's socket: `CONTAINER_HOST` when it names a unix socket, else the rootless
     /// `$XDG_RUNTIME_DIR/podman/podman.sock` when it exists, else the rootful
     /// `/run/podman/podman.sock`.
-    pub fn podman() -> Option<Engine> {
+    pub fn podman() -> std::result::Result<Engine, String> {
         let socket = match std::env::var("CONTAINER_HOST") {
-            Ok(host) if !host.is_empty() => match unix_socket(&host) {
-                Some(socket) => socket,
-                None => {
-                    tracing::debug!("CONTAINER_HOST={host}: only unix sockets are read");
-                    return None;
-                }
-            },
+            Ok(host) if !host.is_empty() => unix_socket(&host)
+                .ok_or_else(|| format!("CONTAINER_HOST={host}: only unix:// sockets are read"))?,
             _ => std::env::var_os("XDG_RUNTIME_DIR")
                 .map(|dir| Path::new(&dir).join("podman/podman.sock"))
                 .filter(|p| p.exists())
                 .unwrap_or_else(|| PathBuf::from("/run/podman/podman.sock")),
         };
-        Some(Engine {
+        Ok(Engine {
             kind: EngineKind::Podman,
             socket,
         })
@@ -135,29 +137,59 @@ impl Engine {
             }
             _ => return Err(self.failure(status, &mut body)),
         }
-        drop(body);
-        let Some((status, body)) = self.get(&format!("{path}/get"))? else {
+        let mut inspect = Vec::new();
+        body.reader
+            .take(MAX_JSON)
+            .read_to_end(&mut inspect)
+            .map_err(|e| self.read_error(e))?;
+        // An engine keeps one platform of a name: another one asked for is not here.
+        if let Some(wanted) = platform {
+            let held = serde_json::from_slice::<serde_json::Value>(&inspect)
+                .ok()
+                .map(|v| Platform {
+                    os: v["Os"].as_str().unwrap_or_default().to_string(),
+                    architecture: v["Architecture"].as_str().unwrap_or_default().to_string(),
+                    variant: v["Variant"].as_str().map(str::to_string),
+                });
+            if let Some(held) = held.filter(|h| !h.architecture.is_empty()) {
+                if !wanted.matches(&held) {
+                    tracing::debug!(
+                        "{}: {name} is {}/{}, not {wanted}",
+                        self.label(),
+                        held.os,
+                        held.architecture
+                    );
+                    return Ok(Lookup::Missing);
+                }
+            }
+        }
+        let Some((status, mut body)) = self.get(&format!("{path}/get"))? else {
             return Err(self.error("stopped answering"));
         };
-        let mut body = body;
         if status != 200 {
             return Err(self.failure(status, &mut body));
+        }
+        if body.chunked {
+            return Err(self.error("answered an HTTP/1.0 request with a chunked body"));
         }
         let what = format!("{name} exported by the {}", self.label());
         let mut temp = cache.temp_file()?;
         let copied = io::copy(
-            &mut (&mut body).take(limits.max_archive_bytes + 1),
+            &mut (&mut body.reader).take(limits.max_archive_bytes + 1),
             temp.as_file_mut(),
         )
-        .map_err(|source| Error::Read {
-            what: what.clone(),
-            source,
-        })?;
+        .map_err(|e| self.read_error(e))?;
         if copied > limits.max_archive_bytes {
             return Err(Error::TooLarge {
                 what,
                 limit: limits.max_archive_bytes,
             });
+        }
+        if body.length.is_some_and(|n| n != copied) {
+            return Err(self.error(format!(
+                "the export of {name} stopped after {copied} of {} bytes",
+                body.length.unwrap_or_default()
+            )));
         }
         let location = format!("{name} from the {}", self.label());
         let mut image = open_export(temp, location, platform, limits)?;
@@ -171,10 +203,25 @@ impl Engine {
         Ok(Lookup::Found(Box::new(image)))
     }
 
+    /// A read that failed or timed out, said plainly.
+    fn read_error(&self, err: io::Error) -> Error {
+        if matches!(
+            err.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        ) {
+            self.error(format!(
+                "no answer for {} s (a large image can take the engine a while to export)",
+                READ_TIMEOUT.as_secs()
+            ))
+        } else {
+            self.error(err.to_string())
+        }
+    }
+
     /// An error answer: the engine's own `message` when it sent one.
-    fn failure(&self, status: u16, body: &mut impl Read) -> Error {
+    fn failure(&self, status: u16, body: &mut Body) -> Error {
         let mut text = Vec::new();
-        let _ = body.take(MAX_JSON).read_to_end(&mut text);
+        let _ = (&mut body.reader).take(MAX_JSON).read_to_end(&mut text);
         let message = serde_json::from_slice::<serde_json::Value>(&text)
             .ok()
             .and_then(|v| v.get("message")?.as_str().map(str::to_string))
@@ -183,9 +230,8 @@ impl Engine {
         self.error(format!("HTTP {status}: {message}"))
     }
 
-    /// One GET: the status and a reader of the body, or `None` when nothing listens on
-    /// the socket.
-    fn get(&self, path: &str) -> Result<Option<(u16, BufReader<UnixStream>)>> {
+    /// One GET: the status and the body, or `None` when nothing listens on the socket.
+    fn get(&self, path: &str) -> Result<Option<(u16, Body)>> {
         let stream = match UnixStream::connect(&self.socket) {
             Ok(stream) => stream,
             Err(err)
@@ -201,7 +247,7 @@ impl Engine {
         };
         let io_err = |err: io::Error| self.error(err.to_string());
         stream
-            .set_read_timeout(Some(Duration::from_secs(120)))
+            .set_read_timeout(Some(READ_TIMEOUT))
             .map_err(io_err)?;
         stream
             .set_write_timeout(Some(Duration::from_secs(30)))
@@ -212,12 +258,19 @@ impl Engine {
         );
         (&stream).write_all(request.as_bytes()).map_err(io_err)?;
         let mut reader = BufReader::new(stream);
-        let status_line = read_line(&mut reader).map_err(io_err)?;
-        let status = parse_status(&status_line)
-            .ok_or_else(|| self.error(format!("not an HTTP answer: {:?}", status_line)))?;
+        let status_line = read_line(&mut reader).map_err(|e| self.read_error(e))?;
+        let status = parse_status(&status_line).ok_or_else(|| {
+            let shown: String = status_line.chars().take(80).collect();
+            self.error(format!("not an HTTP answer: {shown:?}"))
+        })?;
+        let mut body = Body {
+            reader,
+            length: None,
+            chunked: false,
+        };
         let mut header_bytes = status_line.len();
         loop {
-            let line = read_line(&mut reader).map_err(io_err)?;
+            let line = read_line(&mut body.reader).map_err(|e| self.read_error(e))?;
             if line.is_empty() {
                 break;
             }
@@ -225,8 +278,16 @@ impl Engine {
             if header_bytes > MAX_HEADERS {
                 return Err(self.error("answer headers too long"));
             }
+            if let Some((name, value)) = line.split_once(':') {
+                let value = value.trim();
+                if name.eq_ignore_ascii_case("content-length") {
+                    body.length = value.parse().ok();
+                } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                    body.chunked = value.to_ascii_lowercase().contains("chunked");
+                }
+            }
         }
-        Ok(Some((status, reader)))
+        Ok(Some((status, body)))
     }
 }
 

@@ -48,10 +48,10 @@ pub fn walk_rootfs(
             };
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = join(&image_dir, &name);
-            if skips.skips(&path) {
+            let file_type = meta.file_type();
+            if skips.skips_entry(&path, file_type.is_dir()) {
                 continue;
             }
-            let file_type = meta.file_type();
             let (kind, link) = if file_type.is_symlink() {
                 let target = fs::read_link(&host_path)
                     .map(|t| t.to_string_lossy().into_owned())
