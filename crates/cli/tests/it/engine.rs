@@ -77,6 +77,21 @@ fn an_image_in_the_local_engine_is_scanned_without_a_registry() {
             && err.contains("add `remote` to --image-src"),
         "{err}"
     );
+    // The engine holds linux/amd64 only: another platform asked for is not there.
+    let out = scan(
+        ("DOCKER_HOST", &podman.host()),
+        &[
+            "image",
+            "--image-src",
+            "docker",
+            "--platform",
+            "linux/arm64",
+            "scanlab/acme-shop:1.4.2",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no such image in the docker engine"), "{err}");
     // Nothing listening: that is said too.
     let out = scan(
         ("DOCKER_HOST", "unix:///nonexistent/docker.sock"),
