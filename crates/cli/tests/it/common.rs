@@ -90,17 +90,23 @@ pub fn drydock_process(cache: &Path) -> std::process::Command {
 
 /// Runs drydock and returns its JSON summary, failing with its stderr when it fails.
 pub fn summary(cache: &Path, args: &[&str]) -> Value {
-    let out = drydock(cache)
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
+    json_report(
+        drydock(cache)
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap(),
+    )
+}
+
+/// The JSON report of a run that must have succeeded (its stderr in the failure).
+pub fn json_report(out: std::process::Output) -> Value {
     assert!(
         out.status.success(),
-        "drydock {args:?} failed: {}",
+        "drydock failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("JSON summary")
+    serde_json::from_slice(&out.stdout).expect("JSON report")
 }
 
 /// The JSON summary of the image file or layout at `input`.

@@ -2,7 +2,7 @@
 //! Docker itself serves, reached through DOCKER_HOST (as Docker's socket) and
 //! CONTAINER_HOST (as Podman's).
 
-use crate::common::{drydock, image_facts, require_shared, tempdir};
+use crate::common::{drydock, image_facts, json_report, require_shared, tempdir};
 use crate::harness::{Auth, Podman, Registry};
 
 const ACME_IMAGE_ID: &str =
@@ -26,18 +26,10 @@ fn an_image_in_the_local_engine_is_scanned_without_a_registry() {
             .output()
             .unwrap()
     };
-    let report = |out: std::process::Output| -> serde_json::Value {
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
 
     // As Docker's socket: the default sources look there first, and the registry the name
     // points at (Docker Hub) is never asked.
-    let engine = report(scan(
+    let engine = json_report(scan(
         ("DOCKER_HOST", &podman.host()),
         &["image", "scanlab/acme-shop:1.4.2"],
     ));
@@ -47,7 +39,7 @@ fn an_image_in_the_local_engine_is_scanned_without_a_registry() {
         .as_str()
         .unwrap()
         .contains(&podman.socket.display().to_string()));
-    let from_archive = report(scan(
+    let from_archive = json_report(scan(
         ("DRYDOCK_IMAGE_SRC", "remote"),
         &["image", "--input", archive.to_str().unwrap()],
     ));
@@ -57,7 +49,7 @@ fn an_image_in_the_local_engine_is_scanned_without_a_registry() {
     assert_eq!(std::fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0), 0);
 
     // As Podman's socket, asked for by name.
-    let podman_scan = report(scan(
+    let podman_scan = json_report(scan(
         ("CONTAINER_HOST", &podman.host()),
         &["image", "--image-src", "podman", "scanlab/acme-shop:1.4.2"],
     ));

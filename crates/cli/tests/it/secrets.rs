@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::common::{drydock, require_shared, tempdir};
+use crate::common::{drydock, json_report, require_shared, tempdir};
 
 /// The expected secrets: (path, rule, prefix, length, sha256) from expected-acme-shop.json.
 fn expected(shared: &Path) -> Vec<(String, String, String, usize, String)> {
@@ -360,17 +360,13 @@ fn files_an_apk_package_ships_unchanged_are_not_leaks() {
     std::fs::write(&installed, db).unwrap();
 
     let paths = || -> Vec<String> {
-        let out = drydock(dir.path())
-            .args(["--format", "json", "--scanners", "secret", "rootfs"])
-            .arg(&root)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let report = json_report(
+            drydock(dir.path())
+                .args(["--format", "json", "--scanners", "secret", "rootfs"])
+                .arg(&root)
+                .output()
+                .unwrap(),
         );
-        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
         let mut paths: Vec<String> = secret_findings(&report)
             .iter()
             .map(|f| f["path"].as_str().unwrap().to_string())
@@ -395,19 +391,15 @@ fn skipped_paths_are_out_of_every_scanner() {
     let image = shared.join("images/scanlab-acme-shop-1.4.2.oci.tar");
     let cache = tempdir();
     let scan = |extra: &[&str]| -> Value {
-        let out = drydock(cache.path())
-            .args(["--format", "json", "--scanners", "secret,sbom"])
-            .args(extra)
-            .args(["image", "--input"])
-            .arg(&image)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        json_report(
+            drydock(cache.path())
+                .args(["--format", "json", "--scanners", "secret,sbom"])
+                .args(extra)
+                .args(["image", "--input"])
+                .arg(&image)
+                .output()
+                .unwrap(),
+        )
     };
     let secret_paths = |report: &Value| -> BTreeSet<String> {
         secret_findings(report)

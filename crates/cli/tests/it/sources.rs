@@ -190,6 +190,19 @@ fn whiteouts_remove_files_but_remember_them() {
     );
 }
 
+/// Takes the layer blobs of the acme-shop layout at `layout` away (manifest and config
+/// stay), so only the per-layer cache can serve a scan of it.
+fn drop_layer_blobs(layout: &Path) {
+    let manifest: Value = serde_json::from_slice(
+        &fs::read(layout.join("blobs/sha256").join(&ACME_MANIFEST[7..])).unwrap(),
+    )
+    .unwrap();
+    for layer in manifest["layers"].as_array().unwrap() {
+        let hex = &layer["digest"].as_str().unwrap()[7..];
+        fs::remove_file(layout.join("blobs/sha256").join(hex)).unwrap();
+    }
+}
+
 #[test]
 fn warm_rescan_reads_no_layer() {
     let shared = require_shared!();
@@ -204,14 +217,7 @@ fn warm_rescan_reads_no_layer() {
     let input = layout.to_str().unwrap();
     let cold = summary(cache.path(), &["image", "--input", input]);
 
-    let manifest: Value = serde_json::from_slice(
-        &fs::read(layout.join("blobs/sha256").join(&ACME_MANIFEST[7..])).unwrap(),
-    )
-    .unwrap();
-    for layer in manifest["layers"].as_array().unwrap() {
-        let hex = &layer["digest"].as_str().unwrap()[7..];
-        fs::remove_file(layout.join("blobs/sha256").join(hex)).unwrap();
-    }
+    drop_layer_blobs(&layout);
     // Every layer blob is gone: the rescan can only succeed from the per-layer cache.
     let warm = summary(cache.path(), &["image", "--input", input]);
     assert_eq!(warm, cold);
@@ -241,32 +247,7 @@ fn clean_removes_what_it_is_asked_for() {
         .success();
     let db = cache.path().join("db/drydock.db");
     assert!(db.is_file());
-    // Only the per-layer cache can serve a scan once the layout's layers are gone.
-    fs::remove_dir_all(layout.join("blobs")).unwrap();
-    fs::create_dir_all(layout.join("blobs/sha256")).unwrap();
-    unpack_tar(
-        &shared.join("images/scanlab-acme-shop-1.4.2.oci.tar"),
-        &work.path().join("full"),
-    );
-    let manifest: Value = serde_json::from_slice(
-        &fs::read(
-            work.path()
-                .join("full/blobs/sha256")
-                .join(&ACME_MANIFEST[7..]),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let keep = std::iter::once(ACME_MANIFEST[7..].to_string()).chain(std::iter::once(
-        manifest["config"]["digest"].as_str().unwrap()[7..].to_string(),
-    ));
-    for hex in keep {
-        fs::copy(
-            work.path().join("full/blobs/sha256").join(&hex),
-            layout.join("blobs/sha256").join(&hex),
-        )
-        .unwrap();
-    }
+    drop_layer_blobs(&layout);
 
     let out = drydock(cache.path())
         .args(["clean", "--vuln-db"])
