@@ -47,6 +47,33 @@ fn an_image_in_the_local_engine_is_scanned_without_a_registry() {
     // The export is a temporary file: nothing of it stays in the cache.
     let tmp = cache.path().join("tmp");
     assert_eq!(std::fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0), 0);
+    // A rescan finds the image id's config and every layer's facts in the cache: the
+    // engine is asked what the name is, and exports nothing.
+    let warm = scan(
+        ("DOCKER_HOST", &podman.host()),
+        &["--debug", "image", "scanlab/acme-shop:1.4.2"],
+    );
+    let said = String::from_utf8_lossy(&warm.stderr).into_owned();
+    assert!(!said.contains("exporting scanlab/acme-shop"), "{said}");
+    assert_eq!(json_report(warm), engine);
+    // Another scanner needs the layers again: then it exports.
+    let other = scan(
+        ("DOCKER_HOST", &podman.host()),
+        &[
+            "--debug",
+            "--scanners",
+            "secret",
+            "image",
+            "scanlab/acme-shop:1.4.2",
+        ],
+    );
+    let said = String::from_utf8_lossy(&other.stderr).into_owned();
+    assert!(said.contains("exporting scanlab/acme-shop:1.4.2"), "{said}");
+    let secrets = json_report(other);
+    assert!(!secrets["secret_scan"]["findings"]
+        .as_array()
+        .unwrap()
+        .is_empty());
 
     // As Podman's socket, asked for by name.
     let podman_scan = json_report(scan(

@@ -13,11 +13,16 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::layout::open_export;
-use super::{Image, SourceKind};
+use std::sync::{Arc, OnceLock};
+
+use super::layout::open_tree;
+use super::tree::{TarTree, Tree};
+use super::{build_layers, Image, Layer, LayerOpener, SourceKind};
 use crate::cache::Cache;
+use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::layer::Limits;
+use crate::oci;
 use crate::platform::Platform;
 
 /// How long an engine may stay silent; exporting a large image can take it a while
@@ -44,6 +49,54 @@ pub enum Lookup {
     Missing,
     /// Nothing listens on the engine's socket.
     Unreachable,
+}
+
+/// An engine's image, exported on first need: a scan whose layer facts are all cached
+/// never asks for it. Checked against the image id seen when the image was looked up, so
+/// a name retagged meanwhile is an error rather than a mix of two images.
+struct LazyExport {
+    engine: Engine,
+    name: String,
+    location: String,
+    config_digest: Digest,
+    cache: Cache,
+    limits: Limits,
+    platform: Option<Platform>,
+    exported: OnceLock<std::result::Result<Image, String>>,
+}
+
+impl LazyExport {
+    fn get(&self) -> Result<&Image> {
+        let exported = self.exported.get_or_init(|| {
+            let image = self
+                .engine
+                .export(
+                    &self.name,
+                    &self.location,
+                    &self.cache,
+                    &self.limits,
+                    self.platform.as_ref(),
+                )
+                .map_err(|e| e.to_string())?;
+            if image.config_digest != self.config_digest {
+                return Err(format!(
+                    "{} changed while it was read (image {} became {})",
+                    self.name, self.config_digest, image.config_digest
+                ));
+            }
+            Ok(image)
+        });
+        exported.as_ref().map_err(|message| Error::Engine {
+            engine: self.engine.label(),
+            message: message.clone(),
+        })
+    }
+}
+
+impl LayerOpener for LazyExport {
+    fn open(&self, layer: &Layer) -> Result<Box<dyn Read + Send>> {
+        self.get()?.open_layer(layer)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,7 +216,71 @@ impl Engine {
                 }
             }
         }
-        let Some((status, mut body)) = self.get(&format!("{path}/get"))? else {
+        let inspect: serde_json::Value = serde_json::from_slice(&inspect)
+            .map_err(|e| self.error(format!("inspecting {name}: {e}")))?;
+        let config_digest: Digest = inspect["Id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .ok_or_else(|| self.error(format!("inspecting {name}: no image id")))?;
+        let location = format!("{name} from the {}", self.label());
+        let export = Arc::new(LazyExport {
+            engine: self.clone(),
+            name: name.to_string(),
+            location: location.clone(),
+            config_digest: config_digest.clone(),
+            cache: cache.clone(),
+            limits: limits.clone(),
+            platform: platform.cloned(),
+            exported: OnceLock::new(),
+        });
+        // The image id is the config's digest: a config already in the cache (from an
+        // earlier export) describes the image, and its layers' facts are cached by diffID,
+        // so a rescan exports nothing. The export happens only when a layer must be read.
+        let config_bytes = match cache.read_blob(&config_digest, limits.max_config_bytes) {
+            Some(bytes) => bytes,
+            None => {
+                export.get()?;
+                cache
+                    .read_blob(&config_digest, limits.max_config_bytes)
+                    .ok_or_else(|| self.error(format!("the export of {name} has no config")))?
+            }
+        };
+        let config = oci::parse_config(&config_bytes, "", &format!("image config of {location}"))?;
+        let blobs = vec![(None, String::new(), None); config.rootfs.diff_ids.len()];
+        let layers = build_layers(&location, &config, blobs)?;
+        let tagged = inspect["RepoTags"]
+            .as_array()
+            .and_then(|tags| tags.iter().find_map(|t| t.as_str()))
+            .filter(|t| !t.is_empty() && *t != "<none>:<none>");
+        Ok(Lookup::Found(Box::new(Image {
+            kind: match self.kind {
+                EngineKind::Docker => SourceKind::DockerDaemon,
+                EngineKind::Podman => SourceKind::PodmanDaemon,
+            },
+            location,
+            name: Some(tagged.unwrap_or(name).to_string()),
+            manifest_digest: None,
+            index_digest: None,
+            config_digest,
+            config,
+            layers,
+            opener: export,
+        })))
+    }
+
+    /// Exports `name` (`GET /images/{name}/get`, the `docker save` stream) into a temporary
+    /// file of the cache, keeps its config in the cache, and opens it as an archive.
+    fn export(
+        &self,
+        name: &str,
+        location: &str,
+        cache: &Cache,
+        limits: &Limits,
+        platform: Option<&Platform>,
+    ) -> Result<Image> {
+        tracing::debug!("exporting {name} from the {}", self.label());
+        let path = format!("/images/{}/get", encode_name(name));
+        let Some((status, mut body)) = self.get(&path)? else {
             return Err(self.error("stopped answering"));
         };
         if status != 200 {
@@ -191,16 +308,32 @@ impl Engine {
                 body.length.unwrap_or_default()
             )));
         }
-        let location = format!("{name} from the {}", self.label());
-        let mut image = open_export(temp, location, platform, limits)?;
-        image.kind = match self.kind {
-            EngineKind::Docker => SourceKind::DockerDaemon,
-            EngineKind::Podman => SourceKind::PodmanDaemon,
-        };
-        if image.name.is_none() {
-            image.name = Some(name.to_string());
+        let tree: Arc<dyn Tree> = Arc::new(TarTree::from_temp(temp, location)?);
+        let image = open_tree(
+            tree.clone(),
+            true,
+            location.to_string(),
+            None,
+            platform,
+            limits,
+        )?;
+        // Both export formats (legacy, and Docker 25+'s OCI layout) list the config in
+        // manifest.json; keep it, by digest, for the next scan of the same image.
+        let manifest = tree.read("manifest.json", limits.max_manifest_bytes, None)?;
+        let config_path = serde_json::from_slice::<serde_json::Value>(&manifest)
+            .ok()
+            .and_then(|v| v[0]["Config"].as_str().map(str::to_string));
+        if let Some(config_path) = config_path {
+            let bytes = tree.read(
+                &config_path,
+                limits.max_config_bytes,
+                Some(&image.config_digest),
+            )?;
+            if let Err(err) = cache.put_blob_bytes(&image.config_digest, &bytes) {
+                tracing::warn!("could not cache the config of {name}: {err}");
+            }
         }
-        Ok(Lookup::Found(Box::new(image)))
+        Ok(image)
     }
 
     /// A read that failed or timed out, said plainly.

@@ -38,19 +38,8 @@ pub fn open_path(
     open_tree(tree, archive, location, selector, platform, limits)
 }
 
-/// An engine's `docker save` export, already in a temporary file that the image keeps
-/// until it is dropped. `location` says where it came from.
-pub(crate) fn open_export(
-    temp: tempfile::NamedTempFile,
-    location: String,
-    platform: Option<&Platform>,
-    limits: &Limits,
-) -> Result<Image> {
-    let tree: Arc<dyn Tree> = Arc::new(TarTree::from_temp(temp, &location)?);
-    open_tree(tree, true, location, None, platform, limits)
-}
-
-fn open_tree(
+/// An opened tree (a directory, or an archive when `archive`) as one image.
+pub(crate) fn open_tree(
     tree: Arc<dyn Tree>,
     archive: bool,
     location: String,
