@@ -25,9 +25,14 @@ use crate::layer::Limits;
 use crate::oci;
 use crate::platform::Platform;
 
-/// How long an engine may stay silent; exporting a large image can take it a while
-/// before the first byte.
-const READ_TIMEOUT: Duration = Duration::from_secs(600);
+/// How long an engine may stay silent: briefly when asked about a name (a wedged engine
+/// must not hold up the next source long), and long for an export (a large image can
+/// take it a while before the first byte).
+const INSPECT_TIMEOUT: Duration = Duration::from_secs(30);
+const EXPORT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The cache's record of which config an engine's image id stands for.
+const ENGINE_IDS: &str = "engine-image-ids-v1";
 
 /// An answer's body, with what its headers said of it.
 struct Body {
@@ -52,44 +57,42 @@ pub enum Lookup {
 }
 
 /// An engine's image, exported on first need: a scan whose layer facts are all cached
-/// never asks for it. Checked against the image id seen when the image was looked up, so
-/// a name retagged meanwhile is an error rather than a mix of two images.
+/// never asks for it. Checked against the config the scan was planned with, so a name
+/// retagged meanwhile is an error rather than a mix of two images.
 struct LazyExport {
     engine: Engine,
     name: String,
     location: String,
-    config_digest: Digest,
+    /// What the engine calls the image: the config digest, or on Docker's containerd
+    /// image store the manifest's (or index's) digest.
+    id: Digest,
+    /// The inspected platform of the image.
+    platform: Platform,
     cache: Cache,
     limits: Limits,
-    platform: Option<Platform>,
     exported: OnceLock<std::result::Result<Image, String>>,
 }
 
 impl LazyExport {
     fn get(&self) -> Result<&Image> {
         let exported = self.exported.get_or_init(|| {
-            let image = self
-                .engine
-                .export(
-                    &self.name,
-                    &self.location,
-                    &self.cache,
-                    &self.limits,
-                    self.platform.as_ref(),
-                )
-                .map_err(|e| e.to_string())?;
-            if image.config_digest != self.config_digest {
-                return Err(format!(
-                    "{} changed while it was read (image {} became {})",
-                    self.name, self.config_digest, image.config_digest
-                ));
-            }
-            Ok(image)
+            self.engine.export(self).map_err(|e| match e {
+                Error::Engine { message, .. } => message,
+                other => other.to_string(),
+            })
         });
         exported.as_ref().map_err(|message| Error::Engine {
             engine: self.engine.label(),
             message: message.clone(),
         })
+    }
+
+    /// Whether an exported image is the one inspected: its config, manifest or index
+    /// digest is the engine's image id.
+    fn is_inspected(&self, image: &Image) -> bool {
+        image.config_digest == self.id
+            || image.manifest_digest.as_ref() == Some(&self.id)
+            || image.index_digest.as_ref() == Some(&self.id)
     }
 }
 
@@ -179,7 +182,7 @@ impl Engine {
         limits: &Limits,
     ) -> Result<Lookup> {
         let path = format!("/images/{}", encode_name(name));
-        let Some((status, mut body)) = self.get(&format!("{path}/json"))? else {
+        let Some((status, mut body)) = self.get(&format!("{path}/json"), INSPECT_TIMEOUT)? else {
             return Ok(Lookup::Unreachable);
         };
         match status {
@@ -194,31 +197,25 @@ impl Engine {
         body.reader
             .take(MAX_JSON)
             .read_to_end(&mut inspect)
-            .map_err(|e| self.read_error(e))?;
-        // An engine keeps one platform of a name: another one asked for is not here.
-        if let Some(wanted) = platform {
-            let held = serde_json::from_slice::<serde_json::Value>(&inspect)
-                .ok()
-                .map(|v| Platform {
-                    os: v["Os"].as_str().unwrap_or_default().to_string(),
-                    architecture: v["Architecture"].as_str().unwrap_or_default().to_string(),
-                    variant: v["Variant"].as_str().map(str::to_string),
-                });
-            if let Some(held) = held.filter(|h| !h.architecture.is_empty()) {
-                if !wanted.matches(&held) {
-                    tracing::debug!(
-                        "{}: {name} is {}/{}, not {wanted}",
-                        self.label(),
-                        held.os,
-                        held.architecture
-                    );
-                    return Ok(Lookup::Missing);
-                }
-            }
-        }
+            .map_err(|e| self.read_error(e, INSPECT_TIMEOUT))?;
         let inspect: serde_json::Value = serde_json::from_slice(&inspect)
             .map_err(|e| self.error(format!("inspecting {name}: {e}")))?;
-        let config_digest: Digest = inspect["Id"]
+        let held = Platform {
+            os: inspect["Os"].as_str().unwrap_or("linux").to_string(),
+            architecture: inspect["Architecture"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            variant: inspect["Variant"].as_str().map(str::to_string),
+        };
+        // An engine keeps one platform of a name: another one asked for is not here.
+        if let Some(wanted) = platform {
+            if !held.architecture.is_empty() && !wanted.matches(&held) {
+                tracing::debug!("{}: {name} is {held}, not {wanted}", self.label());
+                return Ok(Lookup::Missing);
+            }
+        }
+        let id: Digest = inspect["Id"]
             .as_str()
             .and_then(|id| id.parse().ok())
             .ok_or_else(|| self.error(format!("inspecting {name}: no image id")))?;
@@ -227,60 +224,76 @@ impl Engine {
             engine: self.clone(),
             name: name.to_string(),
             location: location.clone(),
-            config_digest: config_digest.clone(),
+            id: id.clone(),
+            platform: platform.cloned().unwrap_or_else(|| {
+                if held.architecture.is_empty() {
+                    Platform::default()
+                } else {
+                    held.clone()
+                }
+            }),
             cache: cache.clone(),
             limits: limits.clone(),
-            platform: platform.cloned(),
             exported: OnceLock::new(),
         });
-        // The image id is the config's digest: a config already in the cache (from an
-        // earlier export) describes the image, and its layers' facts are cached by diffID,
-        // so a rescan exports nothing. The export happens only when a layer must be read.
-        let config_bytes = match cache.read_blob(&config_digest, limits.max_config_bytes) {
-            Some(bytes) => bytes,
+        let kind = match self.kind {
+            EngineKind::Docker => SourceKind::DockerDaemon,
+            EngineKind::Podman => SourceKind::PodmanDaemon,
+        };
+        // The config of an image id seen before is in the cache, and its layers' facts
+        // are cached by diffID: a rescan exports nothing. The export happens only when a
+        // layer must be read, and must then bring that very config.
+        let known = cache
+            .load_facts::<String>(ENGINE_IDS, &id)
+            .and_then(|config| config.parse::<Digest>().ok())
+            .and_then(|digest| {
+                let bytes = cache.read_blob(&digest, limits.max_config_bytes)?;
+                let config =
+                    oci::parse_config(&bytes, "", &format!("image config of {location}")).ok()?;
+                Some((digest, config))
+            });
+        let image = match known {
+            Some((config_digest, config)) => {
+                let blobs = vec![(None, String::new(), None); config.rootfs.diff_ids.len()];
+                let layers = build_layers(&location, &config, blobs)?;
+                Image {
+                    kind,
+                    location,
+                    name: Some(name.to_string()),
+                    manifest_digest: None,
+                    index_digest: None,
+                    config_digest,
+                    config,
+                    layers,
+                    opener: export,
+                }
+            }
             None => {
-                export.get()?;
-                cache
-                    .read_blob(&config_digest, limits.max_config_bytes)
-                    .ok_or_else(|| self.error(format!("the export of {name} has no config")))?
+                let exported = export.get()?;
+                Image {
+                    kind,
+                    location,
+                    name: Some(name.to_string()),
+                    manifest_digest: None,
+                    index_digest: None,
+                    config_digest: exported.config_digest.clone(),
+                    config: exported.config.clone(),
+                    layers: exported.layers.clone(),
+                    opener: export.clone(),
+                }
             }
         };
-        let config = oci::parse_config(&config_bytes, "", &format!("image config of {location}"))?;
-        let blobs = vec![(None, String::new(), None); config.rootfs.diff_ids.len()];
-        let layers = build_layers(&location, &config, blobs)?;
-        let tagged = inspect["RepoTags"]
-            .as_array()
-            .and_then(|tags| tags.iter().find_map(|t| t.as_str()))
-            .filter(|t| !t.is_empty() && *t != "<none>:<none>");
-        Ok(Lookup::Found(Box::new(Image {
-            kind: match self.kind {
-                EngineKind::Docker => SourceKind::DockerDaemon,
-                EngineKind::Podman => SourceKind::PodmanDaemon,
-            },
-            location,
-            name: Some(tagged.unwrap_or(name).to_string()),
-            manifest_digest: None,
-            index_digest: None,
-            config_digest,
-            config,
-            layers,
-            opener: export,
-        })))
+        Ok(Lookup::Found(Box::new(image)))
     }
 
-    /// Exports `name` (`GET /images/{name}/get`, the `docker save` stream) into a temporary
-    /// file of the cache, keeps its config in the cache, and opens it as an archive.
-    fn export(
-        &self,
-        name: &str,
-        location: &str,
-        cache: &Cache,
-        limits: &Limits,
-        platform: Option<&Platform>,
-    ) -> Result<Image> {
+    /// Exports the image (`GET /images/{name}/get`, the `docker save` stream) into a
+    /// temporary file of the cache, opens it as an archive, checks it is the image that was
+    /// inspected, and remembers its config by image id for the next scan.
+    fn export(&self, plan: &LazyExport) -> Result<Image> {
+        let (name, cache, limits) = (&plan.name, &plan.cache, &plan.limits);
         tracing::debug!("exporting {name} from the {}", self.label());
         let path = format!("/images/{}/get", encode_name(name));
-        let Some((status, mut body)) = self.get(&path)? else {
+        let Some((status, mut body)) = self.get(&path, EXPORT_TIMEOUT)? else {
             return Err(self.error("stopped answering"));
         };
         if status != 200 {
@@ -295,7 +308,7 @@ impl Engine {
             &mut (&mut body.reader).take(limits.max_archive_bytes + 1),
             temp.as_file_mut(),
         )
-        .map_err(|e| self.read_error(e))?;
+        .map_err(|e| self.read_error(e, EXPORT_TIMEOUT))?;
         if copied > limits.max_archive_bytes {
             return Err(Error::TooLarge {
                 what,
@@ -308,44 +321,51 @@ impl Engine {
                 body.length.unwrap_or_default()
             )));
         }
-        let tree: Arc<dyn Tree> = Arc::new(TarTree::from_temp(temp, location)?);
+        let tree: Arc<dyn Tree> = Arc::new(TarTree::from_temp(temp, &plan.location)?);
         let image = open_tree(
             tree.clone(),
             true,
-            location.to_string(),
+            plan.location.clone(),
             None,
-            platform,
+            Some(&plan.platform),
             limits,
         )?;
-        // Both export formats (legacy, and Docker 25+'s OCI layout) list the config in
-        // manifest.json; keep it, by digest, for the next scan of the same image.
-        let manifest = tree.read("manifest.json", limits.max_manifest_bytes, None)?;
-        let config_path = serde_json::from_slice::<serde_json::Value>(&manifest)
-            .ok()
-            .and_then(|v| v[0]["Config"].as_str().map(str::to_string));
-        if let Some(config_path) = config_path {
-            let bytes = tree.read(
-                &config_path,
-                limits.max_config_bytes,
-                Some(&image.config_digest),
-            )?;
-            if let Err(err) = cache.put_blob_bytes(&image.config_digest, &bytes) {
-                tracing::warn!("could not cache the config of {name}: {err}");
-            }
+        if !plan.is_inspected(&image) {
+            return Err(self.error(format!(
+                "{name} changed while it was read: the engine said {}, its export is {}",
+                plan.id, image.config_digest
+            )));
+        }
+        // Remember the config for the next scan (both export formats hold it by digest:
+        // `blobs/sha256/HEX` in Docker 25+'s OCI layout, `HEX.json` in the legacy one).
+        let digest = &image.config_digest;
+        let config = [
+            format!("blobs/sha256/{}", digest.hex()),
+            format!("{}.json", digest.hex()),
+        ]
+        .iter()
+        .find_map(|path| tree.read(path, limits.max_config_bytes, Some(digest)).ok());
+        let remembered = config
+            .ok_or_else(|| "its config was not found in the export".to_string())
+            .and_then(|bytes| {
+                cache
+                    .put_blob_bytes(digest, &bytes)
+                    .and_then(|()| cache.store_facts(ENGINE_IDS, &plan.id, &digest.to_string()))
+                    .map_err(|e| e.to_string())
+            });
+        if let Err(why) = remembered {
+            tracing::warn!("{name}: not cached for the next scan: {why}");
         }
         Ok(image)
     }
 
     /// A read that failed or timed out, said plainly.
-    fn read_error(&self, err: io::Error) -> Error {
+    fn read_error(&self, err: io::Error, timeout: Duration) -> Error {
         if matches!(
             err.kind(),
             io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
         ) {
-            self.error(format!(
-                "no answer for {} s (a large image can take the engine a while to export)",
-                READ_TIMEOUT.as_secs()
-            ))
+            self.error(format!("no answer for {} s", timeout.as_secs()))
         } else {
             self.error(err.to_string())
         }
@@ -364,7 +384,7 @@ impl Engine {
     }
 
     /// One GET: the status and the body, or `None` when nothing listens on the socket.
-    fn get(&self, path: &str) -> Result<Option<(u16, Body)>> {
+    fn get(&self, path: &str, timeout: Duration) -> Result<Option<(u16, Body)>> {
         let stream = match UnixStream::connect(&self.socket) {
             Ok(stream) => stream,
             Err(err)
@@ -379,9 +399,7 @@ impl Engine {
             Err(err) => return Err(self.error(err.to_string())),
         };
         let io_err = |err: io::Error| self.error(err.to_string());
-        stream
-            .set_read_timeout(Some(READ_TIMEOUT))
-            .map_err(io_err)?;
+        stream.set_read_timeout(Some(timeout)).map_err(io_err)?;
         stream
             .set_write_timeout(Some(Duration::from_secs(30)))
             .map_err(io_err)?;
@@ -391,7 +409,7 @@ impl Engine {
         );
         (&stream).write_all(request.as_bytes()).map_err(io_err)?;
         let mut reader = BufReader::new(stream);
-        let status_line = read_line(&mut reader).map_err(|e| self.read_error(e))?;
+        let status_line = read_line(&mut reader).map_err(|e| self.read_error(e, timeout))?;
         let status = parse_status(&status_line).ok_or_else(|| {
             let shown: String = status_line.chars().take(80).collect();
             self.error(format!("not an HTTP answer: {shown:?}"))
@@ -403,7 +421,7 @@ impl Engine {
         };
         let mut header_bytes = status_line.len();
         loop {
-            let line = read_line(&mut body.reader).map_err(|e| self.read_error(e))?;
+            let line = read_line(&mut body.reader).map_err(|e| self.read_error(e, timeout))?;
             if line.is_empty() {
                 break;
             }
