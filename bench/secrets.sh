@@ -11,6 +11,7 @@
 #   RUNS=5 bench/secrets.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 SHARED=${DRYDOCK_SHARED:-$(cd .. && pwd)/shared}
 IMAGE="$SHARED/images/scanlab-acme-shop-1.4.2.oci.tar"
 EXPECTED="$SHARED/images/expected-acme-shop.json"
@@ -41,61 +42,11 @@ SCAN_IMAGE=${CARGO_TARGET_DIR:-target}/release/examples/scan_image
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-# Unpack the final filesystem: layers in manifest order, each layer's whiteouts applied
-# (opaque directories emptied, `.wh.NAME` removed) before its own files are extracted.
-mkdir -p "$WORK/layout" "$WORK/rootfs"
-tar -xf "$IMAGE" -C "$WORK/layout"
-python3 - "$WORK/layout" "1.4.2" > "$WORK/layers" <<'PY'
-import json, sys
-layout, ref = sys.argv[1], sys.argv[2]
-index = json.load(open(f"{layout}/index.json"))
-desc = next(m for m in index["manifests"] if m.get("annotations", {}).get("org.opencontainers.image.ref.name") == ref)
-manifest = json.load(open(f"{layout}/blobs/sha256/{desc['digest'].split(':')[1]}"))
-for layer in manifest["layers"]:
-    print(f"{layout}/blobs/sha256/{layer['digest'].split(':')[1]}")
-PY
-while IFS= read -r blob; do
-  while IFS= read -r entry; do
-    entry=${entry#./}
-    dir=$(dirname "$entry"); name=$(basename "$entry")
-    case "$name" in
-      .wh..wh..opq) find "$WORK/rootfs/$dir" -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null || true ;;
-      .wh.*) rm -rf "${WORK:?}/rootfs/$dir/${name#.wh.}" ;;
-    esac
-  done < <(tar -tzf "$blob" | grep -E '(^|/)\.wh\.' || true)
-  tar -xzf "$blob" -C "$WORK/rootfs" --exclude='.wh.*' --exclude='*/.wh.*' --no-same-owner 2>/dev/null || true
-done < "$WORK/layers"
+unpack_final_fs "$IMAGE" 1.4.2 "$WORK/rootfs"
 TREE_BYTES=$(find "$WORK/rootfs" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')
 TREE_FILES=$(find "$WORK/rootfs" -type f | wc -l)
 echo "tree: acme-shop 1.4.2 final filesystem, $TREE_FILES files, $((TREE_BYTES / 1000000)) MB; best of $RUNS runs, $(nproc) cores"
 echo
-
-# One measured run: wall seconds and peak RSS (KB) on stdout.
-measure() {
-  local out=$1; shift
-  /usr/bin/time -v -o "$WORK/time" "$@" > "$out" 2> "$WORK/stderr" || {
-    echo "failed: $*" >&2; cat "$WORK/stderr" >&2; exit 1; }
-  python3 - "$WORK/time" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (.*)", text).group(1)
-parts = [float(p) for p in wall.split(":")]
-seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
-rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
-print(f"{seconds:.3f} {rss}")
-PY
-}
-
-best() {  # label, output file, command...
-  local label=$1 out=$2; shift 2
-  local best_s="" peak=0
-  for _ in $(seq "$RUNS"); do
-    read -r s kb < <(measure "$out" "$@")
-    if [ -z "$best_s" ] || awk "BEGIN{exit !($s < $best_s)}"; then best_s=$s; fi
-    [ "$kb" -gt "$peak" ] && peak=$kb
-  done
-  echo "$label $best_s $peak"
-}
 
 {
   best "drydock" "$WORK/drydock.json" "$SCAN" "$WORK/rootfs"
