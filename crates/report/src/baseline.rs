@@ -8,7 +8,7 @@ use comfy_table::{Cell, ContentArrangement, Table};
 use drydock_baseline::BaselineFinding;
 use serde::Serialize;
 
-use crate::findings::{common_severity, Finding, FindingKind, Location};
+use crate::findings::{common_severity, in_base_image, Finding, FindingKind, Location};
 use crate::summary::shorten;
 
 /// What the baseline checks found.
@@ -39,19 +39,16 @@ pub(crate) fn finding(f: &BaselineFinding, base_layers: Option<usize>) -> Findin
         severity: common_severity(f.severity.as_str()),
         title: f.title.clone(),
         message,
-        location: Location {
-            path: f.path.clone(),
-            line: f.line,
-            end_line: f.line,
-            layer,
-            layer_diff_id: f.layer.as_ref().and_then(|l| l.diff_id.clone()),
-            created_by: f.history.as_ref().map(|h| h.created_by.clone()),
-            config: f.path.is_none().then(|| "config".to_string()),
-            package: None,
-        },
+        location: Location::in_image(
+            f.path.clone(),
+            f.line,
+            f.layer.as_ref(),
+            f.history.as_ref(),
+            f.path.is_none().then(|| "config".to_string()),
+        ),
         fix: Some(f.fix.clone()).filter(|s| !s.is_empty()),
         fixable: !f.fix.is_empty(),
-        base_image: matches!((layer, base_layers), (Some(l), Some(b)) if l < b),
+        base_image: in_base_image(layer, base_layers),
         help_uri: None,
         aliases: Vec::new(),
         purl: None,

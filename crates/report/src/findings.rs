@@ -78,6 +78,34 @@ pub struct Location {
     pub package: Option<String>,
 }
 
+impl Location {
+    /// A place among an image's files (or, with `config`, in its config): the layer that
+    /// shipped it and the build step that made that layer, as the file scanners record them.
+    pub(crate) fn in_image(
+        path: Option<String>,
+        line: Option<usize>,
+        layer: Option<&drydock_image::LayerRef>,
+        history: Option<&drydock_image::HistoryRef>,
+        config: Option<String>,
+    ) -> Self {
+        Location {
+            path,
+            line,
+            end_line: line,
+            layer: layer.map(|l| l.index),
+            layer_diff_id: layer.and_then(|l| l.diff_id.clone()),
+            created_by: history.map(|h| h.created_by.clone()),
+            config,
+            package: None,
+        }
+    }
+}
+
+/// Whether layer `layer` belongs to the base image, whose layers are the first `base_layers`.
+pub(crate) fn in_base_image(layer: Option<usize>, base_layers: Option<usize>) -> bool {
+    matches!((layer, base_layers), (Some(l), Some(b)) if l < b)
+}
+
 /// One risk, whatever scanner found it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {

@@ -7,7 +7,7 @@ use comfy_table::{Cell, ContentArrangement, Table};
 use drydock_secrets::{FindingSource, SecretFinding};
 use serde::Serialize;
 
-use crate::findings::{common_severity, Finding, FindingKind, Location};
+use crate::findings::{common_severity, in_base_image, Finding, FindingKind, Location};
 use crate::summary::shorten;
 
 /// What the secret scanner looked at and found.
@@ -77,19 +77,16 @@ pub(crate) fn finding(f: &SecretFinding, base_layers: Option<usize>) -> Finding 
         severity: common_severity(f.severity.as_str()),
         title: f.title.clone(),
         message,
-        location: Location {
-            path: f.path.clone(),
-            line: f.line,
-            end_line: f.line,
-            layer,
-            layer_diff_id: f.layer.as_ref().and_then(|l| l.diff_id.clone()),
-            created_by: f.history.as_ref().map(|h| h.created_by.clone()),
+        location: Location::in_image(
+            f.path.clone(),
+            f.line,
+            f.layer.as_ref(),
+            f.history.as_ref(),
             config,
-            package: None,
-        },
+        ),
         fix: Some(fix(f)),
         fixable: true,
-        base_image: matches!((layer, base_layers), (Some(l), Some(b)) if l < b),
+        base_image: in_base_image(layer, base_layers),
         help_uri: None,
         aliases: Vec::new(),
         purl: None,
