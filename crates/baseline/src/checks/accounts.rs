@@ -115,35 +115,16 @@ pub(super) fn check(scan: &mut Scan<'_>) {
                 );
             }
         }
-        let by_uid = duplicates(entries.iter().filter_map(|e| Some((e.uid?.to_string(), e))));
-        for (uid, dups) in by_uid {
-            let (line, origin) = latest(scan, PASSWD, dups.iter().map(|e| (e.line, e.fp.as_str())));
-            let names: Vec<String> = dups
-                .iter()
-                .map(|e| format!("{} (line {})", e.name, e.line))
-                .collect();
-            scan.emit(
-                "BL002",
-                None,
-                Some(PASSWD),
-                Some(line),
-                origin,
-                format!("UID {uid} shared by {}", names.join(", ")),
-            );
-        }
-        let by_name = duplicates(entries.iter().map(|e| (e.name.clone(), e)));
-        for (name, dups) in by_name {
-            let (line, origin) = latest(scan, PASSWD, dups.iter().map(|e| (e.line, e.fp.as_str())));
-            let lines: Vec<String> = dups.iter().map(|e| e.line.to_string()).collect();
-            scan.emit(
-                "BL002",
-                None,
-                Some(PASSWD),
-                Some(line),
-                origin,
-                format!("user name {name:?} on lines {}", lines.join(", ")),
-            );
-        }
+        let rows: Vec<AccountRow> = entries
+            .iter()
+            .map(|e| AccountRow {
+                id: e.uid,
+                name: &e.name,
+                line: e.line,
+                fp: &e.fp,
+            })
+            .collect();
+        shared_ids_and_names(scan, "BL002", PASSWD, ("UID", "user name"), &rows);
         nis_findings(scan, PASSWD, nis);
     }
 
@@ -207,35 +188,16 @@ pub(super) fn check(scan: &mut Scan<'_>) {
 
     if let Some((_, FileFacts::Group { entries, nis })) = scan.final_facts(GROUP) {
         let (entries, nis) = (entries.clone(), nis.clone());
-        let by_gid = duplicates(entries.iter().filter_map(|e| Some((e.gid?.to_string(), e))));
-        for (gid, dups) in by_gid {
-            let (line, origin) = latest(scan, GROUP, dups.iter().map(|e| (e.line, e.fp.as_str())));
-            let names: Vec<String> = dups
-                .iter()
-                .map(|e| format!("{} (line {})", e.name, e.line))
-                .collect();
-            scan.emit(
-                "BL004",
-                None,
-                Some(GROUP),
-                Some(line),
-                origin,
-                format!("GID {gid} shared by {}", names.join(", ")),
-            );
-        }
-        let by_name = duplicates(entries.iter().map(|e| (e.name.clone(), e)));
-        for (name, dups) in by_name {
-            let (line, origin) = latest(scan, GROUP, dups.iter().map(|e| (e.line, e.fp.as_str())));
-            let lines: Vec<String> = dups.iter().map(|e| e.line.to_string()).collect();
-            scan.emit(
-                "BL004",
-                None,
-                Some(GROUP),
-                Some(line),
-                origin,
-                format!("group name {name:?} on lines {}", lines.join(", ")),
-            );
-        }
+        let rows: Vec<AccountRow> = entries
+            .iter()
+            .map(|e| AccountRow {
+                id: e.gid,
+                name: &e.name,
+                line: e.line,
+                fp: &e.fp,
+            })
+            .collect();
+        shared_ids_and_names(scan, "BL004", GROUP, ("GID", "group name"), &rows);
         nis_findings(scan, GROUP, &nis);
     }
 }
@@ -256,6 +218,42 @@ fn duplicates<'e, T>(items: impl Iterator<Item = (String, &'e T)>) -> Vec<(Strin
         groups.entry(key).or_default().push(item);
     }
     groups.into_iter().filter(|(_, v)| v.len() > 1).collect()
+}
+
+/// One line of /etc/passwd or /etc/group, as the duplicate checks see it.
+struct AccountRow<'e> {
+    id: Option<u64>,
+    name: &'e str,
+    line: usize,
+    fp: &'e str,
+}
+
+/// `rule` for every id, and every name, that more than one line of `path` holds; `words`
+/// name them in the evidence (`("UID", "user name")`).
+fn shared_ids_and_names(
+    scan: &mut Scan<'_>,
+    rule: &str,
+    path: &str,
+    words: (&str, &str),
+    rows: &[AccountRow<'_>],
+) {
+    let by_id = duplicates(rows.iter().filter_map(|r| Some((r.id?.to_string(), r))));
+    for (id, dups) in by_id {
+        let (line, origin) = latest(scan, path, dups.iter().map(|r| (r.line, r.fp)));
+        let names: Vec<String> = dups
+            .iter()
+            .map(|r| format!("{} (line {})", r.name, r.line))
+            .collect();
+        let evidence = format!("{} {id} shared by {}", words.0, names.join(", "));
+        scan.emit(rule, None, Some(path), Some(line), origin, evidence);
+    }
+    let by_name = duplicates(rows.iter().map(|r| (r.name.to_string(), r)));
+    for (name, dups) in by_name {
+        let (line, origin) = latest(scan, path, dups.iter().map(|r| (r.line, r.fp)));
+        let lines: Vec<String> = dups.iter().map(|r| r.line.to_string()).collect();
+        let evidence = format!("{} {name:?} on lines {}", words.1, lines.join(", "));
+        scan.emit(rule, None, Some(path), Some(line), origin, evidence);
+    }
 }
 
 /// Of several lines, the one added last (the one that made the duplicate): its line
