@@ -38,12 +38,9 @@ fn secret_findings(report: &Value) -> Vec<Value> {
         .clone()
 }
 
-#[test]
-fn every_planted_secret_is_reported_with_rule_and_layer() {
-    let shared = require_shared!();
-    let cache = tempdir();
-    let image = shared.join("images/scanlab-acme-shop-1.4.2.oci.tar");
-    let out = drydock(cache.path())
+/// `--scanners secret` of an image file, JSON out, exit 4 when secrets remain.
+fn scan_for_secrets(cache: &Path, image: &Path) -> std::process::Output {
+    drydock(cache)
         .args([
             "--format",
             "json",
@@ -52,11 +49,18 @@ fn every_planted_secret_is_reported_with_rule_and_layer() {
             "--exit-code",
             "4",
         ])
-        .arg("image")
-        .arg("--input")
-        .arg(&image)
+        .args(["image", "--input"])
+        .arg(image)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn every_planted_secret_is_reported_with_rule_and_layer() {
+    let shared = require_shared!();
+    let cache = tempdir();
+    let image = shared.join("images/scanlab-acme-shop-1.4.2.oci.tar");
+    let out = scan_for_secrets(cache.path(), &image);
     assert_eq!(
         out.status.code(),
         Some(4),
@@ -116,20 +120,7 @@ fn no_secrets_in_debian_bookworm() {
     let shared = require_shared!();
     let cache = tempdir();
     let image = shared.join("images/scanlab-debian-bookworm.oci.tar");
-    let out = drydock(cache.path())
-        .args([
-            "--format",
-            "json",
-            "--scanners",
-            "secret",
-            "--exit-code",
-            "4",
-        ])
-        .arg("image")
-        .arg("--input")
-        .arg(&image)
-        .output()
-        .unwrap();
+    let out = scan_for_secrets(cache.path(), &image);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let findings = secret_findings(&report);
     assert!(findings.is_empty(), "{findings:#?}");
